@@ -14,6 +14,7 @@ export const sharedConfig = defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    benchmark: { include: ['bench/**/*.bench.ts', 'src/**/*.bench.ts'] },
     setupFiles: [fileURLToPath(new URL('./scripts/vitest-setup.ts', import.meta.url))],
     testTimeout: 20_000,
     hookTimeout: 20_000,
