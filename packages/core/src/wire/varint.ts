@@ -13,7 +13,7 @@ const TWO_POW_24 = 0x100_0000;
 
 /** Length in bytes of the minimal encoding of `value` (RFC 9000 §16 Table 4). Throws VarintRangeError. */
 export function varintLength(value: number): 1 | 2 | 4 | 8 {
-  if (value >= 0) {
+  if (value >= 0 && Number.isInteger(value)) {
     if (value < 0x40) return 1;
     if (value < 0x4000) return 2;
     if (value < 0x4000_0000) return 4;
