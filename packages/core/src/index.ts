@@ -4,7 +4,14 @@
 export { PoolAllocator, type PoolAllocatorOptions, PoolReleaseError } from './buffer/pool-allocator.js';
 export { SystemClock, type SystemClockOptions } from './clock/system-clock.js';
 export { VirtualClock, type VirtualClockOptions, VirtualClockRunawayError } from './clock/virtual-clock.js';
-
+export {
+  CongestionOptionsError,
+  checkOption,
+  DEFAULT_INITIAL_WINDOW_PACKETS,
+  DEFAULT_MINIMUM_WINDOW_PACKETS,
+  INITIAL_WINDOW_LIMIT_BYTES,
+  initialWindowBytes,
+} from './congestion/window.js';
 export { BufferAllocator, type BufferAllocatorStats } from './contracts/buffer-allocator.js';
 export { Clock, type Timer } from './contracts/clock.js';
 export {
@@ -41,6 +48,16 @@ export {
   sameAddress,
 } from './contracts/datagram-socket.js';
 export {
+  AEAD_TAG_LENGTH,
+  type AeadLimits,
+  HEADER_PROTECTION_SAMPLE_LENGTH,
+  HEADER_PROTECTION_SAMPLE_OFFSET,
+  type PacketProtector,
+  type PacketProtectorPair,
+  QuicPacketProtection,
+  QuicVersion,
+} from './contracts/packet-protection.js';
+export {
   type QlogEventDataMap,
   type QlogEventName,
   type QlogMetricsUpdated,
@@ -52,6 +69,22 @@ export {
   type QlogTraceInfo,
   type QlogVantagePoint,
 } from './contracts/qlog.js';
+export {
+  type EarlyDataState,
+  type EncryptionLevel,
+  type KeyDirection,
+  QuicTls,
+  type QuicTlsClientOptions,
+  type QuicTlsEarlyDataRequest,
+  type QuicTlsEvent,
+  type QuicTlsEventType,
+  type QuicTlsServerOptions,
+  type QuicTlsSession,
+  QuicTlsSessionCache,
+  type QuicTlsSessionOptions,
+  type QuicTlsSessionTicket,
+  type TlsRole,
+} from './contracts/quic-tls.js';
 export { StringInterner, type StringInternerStats } from './contracts/string-interner.js';
 export {
   createContainer,

@@ -1,0 +1,186 @@
+// NewReno congestion control exactly as RFC 9002 §7 and its Appendix B pseudocode describe it.
+import type {
+  CongestionController,
+  CongestionControllerOptions,
+  CongestionState,
+  RttView,
+  SentPacketInfo,
+} from '@fos/core';
+import { CongestionOptionsError, checkOption, DEFAULT_MINIMUM_WINDOW_PACKETS, initialWindowBytes } from '@fos/core';
+
+/** RFC 9002 §7.3.2 / Appendix B.1 kLossReductionFactor. */
+export const LOSS_REDUCTION_FACTOR = 0.5;
+/** RFC 9002 §7.7: pacing rate = N · congestion_window / smoothed_rtt, with N = 1.25. */
+export const PACING_GAIN = 1.25;
+
+/** Tuning knobs of NewRenoController (all optional; the defaults are the RFC's). */
+export interface NewRenoOptions {
+  /** RFC 9002 §7.7 N: pacing gain over cwnd / smoothed_rtt. Default 1.25; must be ≥ 1. */
+  readonly pacingGain?: number;
+}
+
+/**
+ * NewReno (RFC 9002 §7, Appendix B). Windows are in bytes and kept as exact (possibly fractional) numbers so that
+ * congestion avoidance's `max_datagram_size · acked / cwnd` increments are never rounded away (Appendix B.5 warns
+ * about integer division; a float64 has no such problem).
+ *
+ * Behaviour beyond the pseudocode:
+ * - §7.8 application-limited: the controller tracks whether the sender is cwnd-limited. A send that leaves less
+ *   than one datagram of room marks it cwnd-limited; `onApplicationLimited` while at least one datagram of room
+ *   is unused marks it application-limited, and then acknowledgments do not grow the window.
+ * - Spurious-loss undo does not exist in RFC 9002, so `onSpuriousCongestion` is a no-op.
+ * - "No recovery yet" is represented by a recovery start of -Infinity rather than the pseudocode's 0, so packets
+ *   sent at time 0 (a virtual clock's origin) still count as sent after it.
+ */
+export class NewRenoController implements CongestionController {
+  readonly name = 'newreno';
+
+  private mds: number;
+  private readonly minimumWindowPackets: number;
+  private readonly initialWindowPackets: number | undefined;
+  private readonly pacingGain: number;
+  private minWindow: number;
+  private initialWindow: number;
+  private cwnd: number;
+  private ssthresh = Number.POSITIVE_INFINITY;
+  /** RFC 9002 B.2 congestion_recovery_start_time (-Infinity: never). */
+  private recoveryStartMs = Number.NEGATIVE_INFINITY;
+  private recovering = false;
+  private appLimited = false;
+  private anyAcked = false;
+
+  constructor(options: CongestionControllerOptions, tuning: NewRenoOptions = {}) {
+    this.mds = checkOption('maxDatagramSizeBytes', options.maxDatagramSizeBytes, 1);
+    this.minimumWindowPackets = checkOption(
+      'minimumWindowPackets',
+      options.minimumWindowPackets ?? DEFAULT_MINIMUM_WINDOW_PACKETS,
+      1,
+    );
+    this.initialWindowPackets =
+      options.initialWindowPackets === undefined
+        ? undefined
+        : checkOption('initialWindowPackets', options.initialWindowPackets, 1);
+    this.pacingGain = checkOption('pacingGain', tuning.pacingGain ?? PACING_GAIN, 1);
+    // RFC 9002 §7.2 kMinimumWindow and kInitialWindow; B.3 congestion_window = kInitialWindow.
+    this.minWindow = this.minimumWindowPackets * this.mds;
+    this.initialWindow = initialWindowBytes(this.mds, this.initialWindowPackets, this.minWindow);
+    this.cwnd = this.initialWindow;
+  }
+
+  get windowBytes(): number {
+    return this.cwnd;
+  }
+
+  get slowStartThresholdBytes(): number {
+    return this.ssthresh;
+  }
+
+  get state(): CongestionState {
+    if (this.recovering) return 'recovery';
+    if (this.appLimited) return 'application_limited';
+    return this.cwnd < this.ssthresh ? 'slow_start' : 'congestion_avoidance';
+  }
+
+  /** RFC 9002 §7.2 kMinimumWindow for the current max_datagram_size. */
+  get minimumWindowBytes(): number {
+    return this.minWindow;
+  }
+
+  /** RFC 9002 §7.2 kInitialWindow for the current max_datagram_size. */
+  get initialWindowBytes(): number {
+    return this.initialWindow;
+  }
+
+  get maxDatagramSizeBytes(): number {
+    return this.mds;
+  }
+
+  /** RFC 9002 B.2 congestion_recovery_start_time; -Infinity before the first congestion event. */
+  get recoveryStartTimeMs(): number {
+    return this.recoveryStartMs;
+  }
+
+  /** RFC 9002 §7.8: whether window growth is currently held because the window is underutilized. */
+  get isApplicationLimited(): boolean {
+    return this.appLimited;
+  }
+
+  onPacketSent(_nowMs: number, _packet: SentPacketInfo, bytesInFlight: number): void {
+    // RFC 9002 §7.8: the sender is cwnd-limited again once a send leaves no room for another datagram.
+    if (bytesInFlight + this.mds > this.cwnd) this.appLimited = false;
+  }
+
+  onPacketAcked(_nowMs: number, packet: SentPacketInfo, _rtt: RttView, _bytesInFlight: number): void {
+    const bytes = packet.sentBytes;
+    if (!(bytes > 0)) return; // not in flight (or not a number): nothing to count
+    this.anyAcked = true;
+    // RFC 9002 B.5 InCongestionRecovery: no increase for packets sent before the recovery period began.
+    if (packet.timeSentMs <= this.recoveryStartMs) return;
+    // RFC 9002 §7.3.2: a recovery period ends when a packet sent during it is acknowledged.
+    this.recovering = false;
+    // RFC 9002 §7.8 / B.5 IsAppOrFlowControlLimited: do not grow an underutilized window.
+    if (this.appLimited) return;
+    if (this.cwnd < this.ssthresh) {
+      // RFC 9002 §7.3.1 slow start: grow by the bytes acknowledged.
+      this.cwnd += bytes;
+    } else {
+      // RFC 9002 §7.3.3 congestion avoidance: at most one max_datagram_size per congestion window acknowledged.
+      this.cwnd += (this.mds * bytes) / this.cwnd;
+    }
+  }
+
+  onAckProcessed(_nowMs: number, _rtt: RttView, _bytesInFlight: number): void {
+    // NewReno reacts per acknowledged packet; nothing is kept per ACK frame.
+  }
+
+  onCongestionEvent(nowMs: number, sentTimeMs: number, _lostBytes: number, _bytesInFlight: number): void {
+    // RFC 9002 B.6: no reaction if already in a recovery period (§7.3.2: one reduction per round trip).
+    if (sentTimeMs <= this.recoveryStartMs) return;
+    this.recoveryStartMs = nowMs;
+    this.recovering = true;
+    // RFC 9002 §7.3.2: ssthresh = half the window; the window drops to it immediately, but not below the minimum.
+    this.ssthresh = this.cwnd * LOSS_REDUCTION_FACTOR;
+    this.cwnd = Math.max(this.ssthresh, this.minWindow);
+  }
+
+  onPersistentCongestion(_nowMs: number): void {
+    // RFC 9002 §7.6.2 / B.8: collapse to kMinimumWindow and forget the recovery period (back to slow start up to
+    // the ssthresh set by the congestion event that declared these losses).
+    this.cwnd = this.minWindow;
+    this.recoveryStartMs = Number.NEGATIVE_INFINITY;
+    this.recovering = false;
+  }
+
+  onSpuriousCongestion(_nowMs: number): void {
+    // RFC 9002 specifies no undo of a reduction: NewReno keeps the reduced window.
+  }
+
+  onApplicationLimited(_nowMs: number, bytesInFlight: number): void {
+    // RFC 9002 §7.8: at least one datagram of window went unused — hold growth until the window is full again.
+    if (bytesInFlight + this.mds <= this.cwnd) this.appLimited = true;
+  }
+
+  onMaxDatagramSizeChanged(maxDatagramSizeBytes: number): void {
+    if (!(Number.isFinite(maxDatagramSizeBytes) && maxDatagramSizeBytes >= 1)) {
+      throw new CongestionOptionsError('maxDatagramSizeBytes', maxDatagramSizeBytes);
+    }
+    const decreased = maxDatagramSizeBytes < this.mds;
+    this.mds = maxDatagramSizeBytes;
+    // RFC 9002 §7.2: recalculate the initial (and minimum) window with the new size…
+    this.minWindow = this.minimumWindowPackets * this.mds;
+    this.initialWindow = initialWindowBytes(this.mds, this.initialWindowPackets, this.minWindow);
+    // …and if the size shrank to complete the handshake (nothing acknowledged yet), restart from the new one.
+    if (decreased && !this.anyAcked) this.cwnd = this.initialWindow;
+    if (this.cwnd < this.minWindow) this.cwnd = this.minWindow;
+  }
+
+  pacingRateBytesPerSecond(rtt: RttView): number | undefined {
+    // RFC 9002 §7.7: rate = N · congestion_window / smoothed_rtt. Without an RTT sample (or on a zero-RTT path)
+    // there is nothing meaningful to pace by; the initial window may go out as one burst (§7.7). A (sub)normal
+    // RTT so small that the rate overflows means the same.
+    const srtt = rtt.smoothedRttMs;
+    if (!rtt.hasSample || !(srtt > 0)) return undefined;
+    const rate = (this.pacingGain * this.cwnd * 1000) / srtt;
+    return rate < Number.POSITIVE_INFINITY ? rate : undefined;
+  }
+}
