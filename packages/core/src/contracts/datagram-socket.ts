@@ -64,7 +64,11 @@ export interface DatagramSocket {
   readonly closed: boolean;
   /** Binds; rejects with a SocketError (e.g. code `EADDRINUSE`). */
   bind(options?: BindOptions): Promise<SocketAddress>;
-  /** Sends a copy of `data`; the caller keeps ownership of `data`. */
+  /**
+   * Sends a copy of `data`; the caller keeps ownership of `data`. Sending before `bind()` resolved reports
+   * `ERR_SOCKET_DGRAM_NOT_BOUND` (no implicit bind); sending after `close()` completed is only counted, since
+   * `events$` has completed by then.
+   */
   send(data: Uint8Array, remote: SocketAddress): void;
   /**
    * Zero-copy send: `buffer` was acquired from this socket's allocator and ownership passes to the socket, which
