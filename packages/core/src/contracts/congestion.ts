@@ -1,7 +1,10 @@
 import { token } from '../di/token.js';
 import type { RttView } from '../recovery/rtt-estimator.js';
 
-/** What a controller learns about a sent packet (RFC 9002 Appendix A.1.1 subset). */
+/**
+ * What a controller learns about a sent packet (RFC 9002 Appendix A.1.1 subset). The transport may reuse the object
+ * between calls: read it inside the hook, never keep it.
+ */
 export interface SentPacketInfo {
   readonly packetNumber: number;
   /** Bytes counted in flight (RFC 9002 §2: ack-eliciting or PADDING packets). */

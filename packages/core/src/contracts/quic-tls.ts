@@ -168,7 +168,7 @@ export interface QuicTlsSession {
   /** Negotiated cipher suite (after ServerHello). */
   readonly cipherSuite: CipherSuite | undefined;
   readonly alpnProtocol: string | undefined;
-  /** The SNI sent (client) or received (server). */
+  /** Client: the server name it connects to (sent as SNI unless an IP literal). Server: the SNI received. */
   readonly serverName: string | undefined;
   /** The peer's transport parameters (extension 0x39 body), once received. */
   readonly peerTransportParameters: Uint8Array | undefined;

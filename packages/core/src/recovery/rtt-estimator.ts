@@ -37,7 +37,8 @@ export class RttEstimator implements RttView {
 
   /**
    * Adds a sample (RFC 9002 §5.3). `ackDelayMs` is the peer-reported delay (already scaled by ack_delay_exponent;
-   * pass 0 for Initial and Handshake packets); once the handshake is confirmed it is capped at `maxAckDelayMs`.
+   * pass 0 for ACKs of Initial packets, whose delay may be ignored); once the handshake is confirmed it is capped at
+   * `maxAckDelayMs`.
    */
   update(latestRttMs: number, ackDelayMs: number, handshakeConfirmed: boolean, maxAckDelayMs: number): void {
     this.latestRttMs = latestRttMs;
