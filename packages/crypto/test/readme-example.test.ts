@@ -1,4 +1,4 @@
-// The example of src/tls/README.md, run as written (with test certificates).
+// The TLS example of the package README, run as written (with test certificates).
 import type { CipherSuite, EncryptionLevel, KeyDirection } from '@fos/core';
 import { beforeAll, expect, it } from 'vitest';
 import { NodeCryptoProvider, TlsContext } from '../src/index.js';
