@@ -1,2 +1,3 @@
-// @fos/quic — the QUIC transport. For now: the wire layer (packets, frames, transport parameters).
+// @fos/quic — the QUIC transport: wire layer, loss recovery, streams, connection, endpoint.
 export * from './wire/index.js';
+export * from './recovery/index.js';
