@@ -1,9 +1,9 @@
 // RFC 9000 §13.2: the receive side of one packet number space — duplicate detection, received-packet ranges and
 // when to send an ACK frame.
 
+import { DEFAULT_ACK_DELAY_EXPONENT, DEFAULT_MAX_ACK_DELAY_MS } from '../wire/transport-parameters.js';
 import { EcnCodepoint, type EcnCounts, PacketNumberSpace } from './packet-number-space.js';
 import { DEFAULT_MAX_ACK_RANGES_TRACKED, PacketRangeSet } from './packet-range-set.js';
-import { DEFAULT_ACK_DELAY_EXPONENT, DEFAULT_MAX_ACK_DELAY_MS } from './transport-defaults.js';
 /** RFC 9000 §13.2.2: a receiver SHOULD send an ACK frame after receiving at least two ack-eliciting packets. */
 export const DEFAULT_ACK_ELICITING_THRESHOLD = 2;
 

@@ -6,9 +6,7 @@ export { LossDetector, type LossDetectorOptions, LossTimerMode } from './loss-de
 export { DEFAULT_PACER_BURST_PACKETS, DEFAULT_PACER_GRANULARITY_MS, Pacer, type PacerOptions } from './pacer.js';
 export {
   EcnCodepoint,
-  type EcnCounts,
   PACKET_NUMBER_SPACE_COUNT,
   PacketNumberSpace,
 } from './packet-number-space.js';
 export { DEFAULT_MAX_ACK_RANGES_TRACKED, PacketRangeSet } from './packet-range-set.js';
-export { DEFAULT_ACK_DELAY_EXPONENT, DEFAULT_MAX_ACK_DELAY_MS } from './transport-defaults.js';

@@ -10,10 +10,10 @@ import {
   TransportError,
   TransportErrorCode,
 } from '@fos/core';
+import { DEFAULT_MAX_ACK_DELAY_MS } from '../wire/transport-parameters.js';
 import { LossDetectionResult, type ReceivedAck } from './loss-detection-result.js';
 import { EcnCodepoint, type EcnCounts, PACKET_NUMBER_SPACE_COUNT, PacketNumberSpace } from './packet-number-space.js';
 import { SentFlags, SentPacketStore, SentStatus } from './sent-packet-store.js';
-import { DEFAULT_MAX_ACK_DELAY_MS } from './transport-defaults.js';
 
 /** What the single loss detection timer is armed for (RFC 9002 Appendix A.8). */
 export const LossTimerMode = {

@@ -21,9 +21,4 @@ export const EcnCodepoint = {
 } as const;
 export type EcnCodepoint = (typeof EcnCodepoint)[keyof typeof EcnCodepoint];
 
-/** The three ECN counts of an ACK_ECN frame (RFC 9000 §19.3.2); cumulative per packet number space. */
-export interface EcnCounts {
-  ect0: number;
-  ect1: number;
-  ce: number;
-}
+export type { EcnCounts } from '../wire/frame.js';
