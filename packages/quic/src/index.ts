@@ -1,3 +1,4 @@
 // @fos/quic — the QUIC transport: wire layer, loss recovery, streams, connection, endpoint.
 export * from './wire/index.js';
 export * from './recovery/index.js';
+export * from './streams/index.js';

@@ -1,0 +1,31 @@
+import { FosError } from '@fos/core';
+
+/**
+ * Application-facing: the stream direction was aborted. `kind` says how:
+ * - `'reset-by-peer'`: the peer sent RESET_STREAM (RFC 9000 §19.4); reading fails with its error code.
+ * - `'stopped-by-peer'`: the peer sent STOP_SENDING (§19.5) and the stream was reset in reply; writing fails.
+ * - `'reset-locally'`: the application reset the sending part itself.
+ */
+export class StreamAbortedError extends FosError {
+  constructor(
+    readonly streamId: number,
+    readonly kind: 'reset-by-peer' | 'stopped-by-peer' | 'reset-locally',
+    /** The application protocol error code (RFC 9000 §20.2). */
+    readonly errorCode: number,
+  ) {
+    super(`stream ${streamId} ${kind} with application error code ${errorCode}`);
+  }
+}
+
+/**
+ * Application-facing misuse of the stream API: writing after `end()`, writing to a receive-only stream, reading a
+ * send-only stream, an unknown stream, or an out-of-range priority.
+ */
+export class StreamUsageError extends FosError {
+  constructor(
+    readonly streamId: number,
+    reason: string,
+  ) {
+    super(`stream ${streamId}: ${reason}`);
+  }
+}
