@@ -70,6 +70,11 @@ export class LocalConnectionIds {
     return issued;
   }
 
+  /** Whether NEW_CONNECTION_ID frames are waiting to be sent. */
+  get hasAnnouncements(): boolean {
+    return this.toAnnounce.length > 0;
+  }
+
   /** NEW_CONNECTION_ID frames not yet sent (drained by the packet builder). */
   takeAnnouncements(): ConnectionIdEntry[] {
     return this.toAnnounce.splice(0, this.toAnnounce.length);
@@ -123,11 +128,18 @@ export class PeerConnectionIds {
   /** Sequence numbers for which RETIRE_CONNECTION_ID must be sent. */
   private readonly toRetire: number[] = [];
   private readonly retiredSequences = new Set<number>();
+  private initial: Uint8Array;
 
   constructor(options: PeerCidOptions) {
     this.activeLimit = options.activeLimit;
+    this.initial = options.initial;
     this.current = { sequence: 0, cid: options.initial, resetToken: undefined };
     this.active.set(0, this.current);
+  }
+
+  /** The peer's sequence-0 CID: the SCID of its first packet, authenticated by initial_source_connection_id. */
+  get initialCid(): Uint8Array {
+    return this.initial;
   }
 
   /** The DCID to put in outgoing packets. */
@@ -142,6 +154,7 @@ export class PeerConnectionIds {
   /** Replaces the sequence-0 CID (client: after the server's first Initial or a Retry, RFC 9000 §7.2). */
   replaceInitial(cid: Uint8Array): void {
     if (this.current.sequence !== 0) return;
+    this.initial = cid;
     this.current = { sequence: 0, cid, resetToken: this.current.resetToken };
     this.active.set(0, this.current);
   }
@@ -230,6 +243,11 @@ export class PeerConnectionIds {
   hasSpare(): boolean {
     for (const e of this.active.values()) if (e.sequence > this.current.sequence) return true;
     return false;
+  }
+
+  /** Whether RETIRE_CONNECTION_ID frames are waiting to be sent. */
+  get hasRetirements(): boolean {
+    return this.toRetire.length > 0;
   }
 
   /** RETIRE_CONNECTION_ID frames to send. */

@@ -1,0 +1,965 @@
+import {
+  type CongestionController,
+  type CryptoProvider,
+  type EncryptionLevel,
+  FosError,
+  type PacketProtector,
+  type QlogTrace,
+  type QuicPacketProtection,
+  type QuicTlsSession,
+  type QuicVersion,
+  RingQueue,
+  RttEstimator,
+  type SocketAddress,
+  TransportError,
+  TransportErrorCode,
+} from '@fos/core';
+import type { LossDetectionResult } from '../recovery/loss-detection-result.js';
+import { LossDetector } from '../recovery/loss-detector.js';
+import { Pacer } from '../recovery/pacer.js';
+import { PacketNumberSpace } from '../recovery/packet-number-space.js';
+import { StreamManager } from '../streams/stream-manager.js';
+import { FrameReader } from '../wire/frame-reader.js';
+import type { TransportParameters } from '../wire/transport-parameters.js';
+import { decodeTransportParameters, encodeTransportParameters } from '../wire/transport-parameters-codec.js';
+import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../wire/versions.js';
+import { LocalConnectionIds, PeerConnectionIds } from './cid-manager.js';
+import { localTransportParameters, type ResolvedTransportConfig, resolveTransportConfig } from './config.js';
+import type { ConnectionOptions } from './connection-options.js';
+import type { ConnectionCloseInfo, ConnectionEvent, ConnectionState } from './events.js';
+import { KeyPhases } from './key-phases.js';
+import { PacketReceiver } from './packet-receiver.js';
+import { PacketSender } from './packet-sender.js';
+import { PacketSpace } from './packet-space.js';
+import { PathState } from './path-state.js';
+import { Level, type SentFrame, type SentPacketRecord } from './sent-record.js';
+
+/** Counters for tests, qlog and benchmarks. */
+export interface ConnectionStats {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  packetsDropped: number;
+  bytesSent: number;
+  bytesReceived: number;
+  datagramsSent: number;
+  datagramsReceived: number;
+}
+
+/** An application misused the connection API (not a protocol error). */
+export class ConnectionUsageError extends FosError {}
+
+const LEVEL_OF: Record<EncryptionLevel, Level> = {
+  initial: Level.INITIAL,
+  handshake: Level.HANDSHAKE,
+  application: Level.APPLICATION,
+  'early-data': Level.ZERO_RTT,
+};
+const TLS_LEVEL: readonly EncryptionLevel[] = ['initial', 'handshake', 'application'];
+
+/**
+ * One QUIC connection (RFC 9000, 9001, 9002) as a sans-I/O state machine: datagrams and time in, datagrams, events
+ * and one deadline out. The endpoint routes datagrams to it; a driver moves bytes between it and a socket.
+ *
+ * ```ts
+ * conn.handleDatagram(now, bytes, remote);
+ * for (let n = conn.pollTransmit(now, buf); n > 0; n = conn.pollTransmit(now, buf)) socket.send(buf, n, conn.transmitRemote);
+ * for (let e = conn.pollEvent(); e; e = conn.pollEvent()) …;
+ * timer.set(conn.pollTimeout());
+ * ```
+ */
+export class Connection {
+  readonly role: 'client' | 'server';
+  /** The version in use (may change once: compatible version negotiation or a Version Negotiation packet). */
+  version: number;
+  readonly config: ResolvedTransportConfig;
+  readonly stats: ConnectionStats = {
+    packetsSent: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    packetsDropped: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    datagramsSent: 0,
+    datagramsReceived: 0,
+  };
+
+  // ---- internal state, shared with PacketReceiver / PacketSender (same package) ----
+  /** @internal */ state: ConnectionState = 'handshaking';
+  /** @internal */ readonly tls: QuicTlsSession;
+  /** @internal */ readonly protection: QuicPacketProtection;
+  /** @internal */ readonly crypto: CryptoProvider;
+  /** @internal */ readonly spaces: readonly [PacketSpace, PacketSpace, PacketSpace];
+  /** @internal 1-RTT key phases and key update (RFC 9001 §6). */ readonly keys: KeyPhases;
+  /** @internal */ zeroRttWrite: PacketProtector | undefined = undefined;
+  /** @internal */ zeroRttRead: PacketProtector | undefined = undefined;
+  /** @internal */ readonly rtt: RttEstimator;
+  /** @internal */ readonly cc: CongestionController;
+  /** @internal */ readonly loss: LossDetector<SentPacketRecord>;
+  /** @internal */ readonly pacer: Pacer;
+  /** @internal */ readonly streams: StreamManager;
+  /** @internal */ readonly localCids: LocalConnectionIds;
+  /** @internal */ readonly peerCids: PeerConnectionIds;
+  /** @internal */ readonly path: PathState;
+  /** @internal */ readonly frameReader: FrameReader;
+  /** @internal */ readonly qlog: QlogTrace | undefined;
+  /** @internal */ peerParams: TransportParameters | undefined = undefined;
+  /** @internal */ readonly localParams: Partial<TransportParameters>;
+  /** @internal */ readonly localCid: Uint8Array;
+  /** @internal The DCID of the client's first Initial (RFC 9000 §7.3). */ originalDcid: Uint8Array;
+  /** @internal Client: the SCID of the Retry it followed. */ retrySourceCid: Uint8Array | undefined;
+  /** @internal Client: the token to put in Initial packets (from Retry or NEW_TOKEN). */ initialToken: Uint8Array;
+  /** @internal Client: the server's first Initial fixed our DCID (RFC 9000 §7.2). */ peerCidChosen = false;
+  /** @internal */ handshakeComplete = false;
+  /** @internal */ handshakeConfirmed = false;
+  /** @internal Server: HANDSHAKE_DONE to send (RFC 9000 §19.20). */ handshakeDonePending = false;
+  /** @internal */ readonly newTokensToSend: Uint8Array[] = [];
+  /** @internal */ readonly datagramsToSend = new RingQueue<Uint8Array>(8);
+  /** @internal PING requested by the application or the keep-alive timer. */ pingPending = false;
+  /** @internal */ closeInfo: ConnectionCloseInfo | undefined = undefined;
+  /** @internal The CONNECTION_CLOSE to (re)send while closing. */ closeFramePending = false;
+  /** @internal */ closingDeadline = Number.POSITIVE_INFINITY;
+  /** @internal */ lastActivityMs: number;
+  /** @internal */ idleTimeoutMs: number;
+  /** @internal Whether an ack-eliciting packet was sent since the last packet was received (RFC 9000 §10.1). */
+  ackElicitingSentSinceReceive = false;
+  /** @internal */ readonly createdAtMs: number;
+  /** @internal */ readonly epochOffsetMs: number;
+  /** @internal */ readonly supportedVersions: readonly number[];
+  /** @internal */ readonly mintNewToken: ConnectionOptions['mintNewToken'];
+
+  private readonly receiver: PacketReceiver;
+  private readonly sender: PacketSender;
+  private readonly events = new RingQueue<ConnectionEvent>(16);
+  private closingPacketsReceived = 0;
+  private established = false;
+
+  constructor(options: ConnectionOptions) {
+    this.role = options.role;
+    this.version = options.version;
+    this.config = resolveTransportConfig(options.transport);
+    this.protection = options.protection;
+    this.crypto = options.crypto;
+    this.qlog = options.qlog;
+    this.createdAtMs = options.nowMs;
+    this.epochOffsetMs = options.epochMs - options.nowMs;
+    this.lastActivityMs = options.nowMs;
+    this.supportedVersions = options.supportedVersions ?? [QUIC_VERSION_1, QUIC_VERSION_2];
+    this.mintNewToken = options.mintNewToken;
+    const cfg = this.config;
+    this.idleTimeoutMs = cfg.maxIdleTimeoutMs;
+    this.localCid = options.localCid;
+    this.originalDcid =
+      options.role === 'client' ? options.remoteCid : (options.originalDestinationCid ?? options.remoteCid);
+    this.retrySourceCid = options.retrySourceCid;
+    this.initialToken = options.token ?? new Uint8Array(0);
+
+    this.spaces = [
+      new PacketSpace(PacketNumberSpace.INITIAL, 0, cfg.ackDelayExponent, cfg.maxCryptoBufferBytes),
+      new PacketSpace(PacketNumberSpace.HANDSHAKE, 0, cfg.ackDelayExponent, cfg.maxCryptoBufferBytes),
+      new PacketSpace(
+        PacketNumberSpace.APPLICATION_DATA,
+        cfg.maxAckDelayMs,
+        cfg.ackDelayExponent,
+        cfg.maxCryptoBufferBytes,
+      ),
+    ];
+    this.keys = new KeyPhases();
+    this.rtt = new RttEstimator(cfg.initialRttMs);
+    this.cc = options.congestion.create({ maxDatagramSizeBytes: cfg.maxDatagramSizeBytes, nowMs: options.nowMs });
+    this.loss = new LossDetector<SentPacketRecord>({
+      isServer: this.role === 'server',
+      rtt: this.rtt,
+      controller: this.cc,
+    });
+    this.pacer = new Pacer({ controller: this.cc, rtt: this.rtt, maxDatagramSizeBytes: cfg.maxDatagramSizeBytes });
+    this.path = new PathState(options.remote, this.role === 'client' || options.addressValidated === true);
+
+    this.localParams = {
+      ...localTransportParameters(cfg),
+      initialSourceConnectionId: options.localCid,
+      ...(this.role === 'server'
+        ? {
+            originalDestinationConnectionId: this.originalDcid,
+            retrySourceConnectionId: options.retrySourceCid,
+            statelessResetToken: options.localResetToken,
+          }
+        : {}),
+      versionInformation: { chosenVersion: this.version, availableVersions: [...this.supportedVersions] },
+    };
+    this.streams = new StreamManager({
+      role: this.role,
+      local: {
+        initialMaxData: cfg.initialMaxData,
+        initialMaxStreamDataBidiLocal: cfg.initialMaxStreamData,
+        initialMaxStreamDataBidiRemote: cfg.initialMaxStreamData,
+        initialMaxStreamDataUni: cfg.initialMaxStreamData,
+        initialMaxStreamsBidi: cfg.initialMaxStreamsBidi,
+        initialMaxStreamsUni: cfg.initialMaxStreamsUni,
+      },
+      maxStreamWindowBytes: cfg.maxStreamWindowBytes,
+      maxConnectionWindowBytes: cfg.maxConnectionWindowBytes,
+    });
+    this.localCids = new LocalConnectionIds({
+      initial: options.localCid,
+      initialResetToken: options.localResetToken,
+      generate: options.generateCid,
+    });
+    this.peerCids = new PeerConnectionIds({ initial: options.remoteCid, activeLimit: cfg.activeConnectionIdLimit });
+    this.frameReader = new FrameReader({ maxDatagramFrameSize: cfg.maxDatagramFrameSize });
+
+    // RFC 9001 §5.2: Initial keys from the client's first Destination Connection ID.
+    this.installInitialKeys(this.originalDcid);
+
+    const transportParameters = encodeTransportParameters(this.localParams, {
+      role: this.role,
+      grease: cfg.greaseTransportParameter
+        ? { id: 31 * (1 + (this.crypto.randomBytes(1)[0] % 100)) + 27, value: this.crypto.randomBytes(4) }
+        : undefined,
+    });
+    if (this.role === 'client') {
+      const t = options.clientTls;
+      if (!t) throw new ConnectionUsageError('a client connection needs clientTls options');
+      const resume = t.resumeSession;
+      this.tls = options.tls.createClient({
+        alpnProtocols: t.alpnProtocols,
+        transportParameters,
+        epochMs: options.epochMs,
+        serverName: t.serverName,
+        verifyHost: t.verifyHost,
+        resumeSession: resume,
+        enableEarlyData: t.enableEarlyData,
+      });
+      // RFC 9000 §7.4.1: 0-RTT uses the server's remembered transport parameters.
+      if (resume?.applicationData && t.enableEarlyData) this.rememberedParams(resume.applicationData);
+    } else {
+      const t = options.serverTls;
+      if (!t) throw new ConnectionUsageError('a server connection needs serverTls options');
+      this.tls = options.tls.createServer({
+        alpnProtocols: t.alpnProtocols,
+        transportParameters,
+        epochMs: options.epochMs,
+        enableEarlyData: t.enableEarlyData,
+        // RFC 9000 §7.4.1: remember our transport parameters in the ticket, so 0-RTT can be checked against them.
+        ticketApplicationData: transportParameters,
+        acceptEarlyData: (req) => this.acceptEarlyData(req.applicationData),
+      });
+    }
+    this.receiver = new PacketReceiver(this);
+    this.sender = new PacketSender(this);
+    this.qlog?.event(0, 'transport:connection_started', {
+      ip_version: options.remote.family === 'IPv6' ? 'ipv6' : 'ipv4',
+      dst_ip: options.remote.address,
+      dst_port: options.remote.port,
+      src_cid: hex(options.localCid),
+      dst_cid: hex(options.remoteCid),
+    });
+    this.drainTls(options.nowMs);
+  }
+
+  // ======================= I/O surface =======================
+
+  /** A datagram from `remote`. `data` is borrowed (decrypted in place); nothing is kept after the call. */
+  handleDatagram(nowMs: number, data: Uint8Array, remote: SocketAddress): void {
+    if (this.state === 'closed' || this.state === 'draining') return;
+    this.stats.datagramsReceived++;
+    this.stats.bytesReceived += data.length;
+    if (this.state === 'closing') {
+      // RFC 9000 §10.2.1: answer packets with CONNECTION_CLOSE, at an exponentially decreasing rate.
+      this.path.onReceived(data.length);
+      this.closingPacketsReceived++;
+      if ((this.closingPacketsReceived & (this.closingPacketsReceived - 1)) === 0) this.closeFramePending = true;
+      return;
+    }
+    try {
+      this.receiver.handleDatagram(nowMs, data, remote);
+    } catch (e) {
+      this.closeWithError(nowMs, e);
+    }
+    this.flushStreamEvents();
+  }
+
+  /**
+   * Writes the next datagram to send into `out` and returns its length (0: nothing to send now). Send it to
+   * {@link transmitRemote}.
+   */
+  pollTransmit(nowMs: number, out: Uint8Array): number {
+    if (this.state === 'closed' || this.state === 'draining') return 0;
+    try {
+      return this.sender.pollTransmit(nowMs, out);
+    } catch (e) {
+      this.closeWithError(nowMs, e);
+      return 0;
+    }
+  }
+
+  /** Where the last datagram from {@link pollTransmit} goes. */
+  get transmitRemote(): SocketAddress {
+    return this.sender.transmitRemote;
+  }
+
+  /** The earliest time {@link handleTimeout} must run, or undefined when nothing is scheduled. */
+  pollTimeout(): number | undefined {
+    if (this.state === 'closed') return undefined;
+    if (this.state === 'closing' || this.state === 'draining') return this.closingDeadline;
+    let t = this.idleDeadline();
+    const lossT = this.loss.pollTimeout();
+    if (lossT !== undefined && lossT < t) t = lossT;
+    for (const s of this.spaces) {
+      if (!s.canSend) continue;
+      const a = s.ack.pollAckDeadline();
+      if (a !== undefined && a < t) t = a;
+    }
+    const pacing = this.sender.pacingDeadline;
+    if (pacing !== undefined && pacing < t) t = pacing;
+    const keepAlive = this.keepAliveDeadline();
+    if (keepAlive < t) t = keepAlive;
+    const pathT = this.path.timeout();
+    if (pathT !== undefined && pathT < t) t = pathT;
+    const keyT = this.keys.discardDeadline;
+    if (keyT !== undefined && keyT < t) t = keyT;
+    return t === Number.POSITIVE_INFINITY ? undefined : t;
+  }
+
+  handleTimeout(nowMs: number): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'closing' || this.state === 'draining') {
+      if (nowMs >= this.closingDeadline) this.finishClose();
+      return;
+    }
+    try {
+      if (nowMs >= this.idleDeadline()) {
+        const handshake = !this.handshakeComplete && nowMs >= this.createdAtMs + this.config.handshakeTimeoutMs;
+        this.closeInfo = {
+          initiator: handshake ? 'handshake-timeout' : 'idle-timeout',
+          isApplication: false,
+          errorCode: TransportErrorCode.NO_ERROR,
+          frameType: undefined,
+          reason: handshake ? 'handshake timed out' : 'idle timeout',
+        };
+        // RFC 9000 §10.1: the connection is silently closed and its state discarded.
+        this.finishClose();
+        return;
+      }
+      for (let guard = 0; guard < 8; guard++) {
+        const t = this.loss.pollTimeout();
+        if (t === undefined || t > nowMs) break;
+        this.sender.onLossResult(nowMs, this.loss.handleTimeout(nowMs));
+      }
+      if (nowMs >= this.keepAliveDeadline()) this.pingPending = true;
+      this.path.handleTimeout(nowMs, this);
+      this.keys.handleTimeout(nowMs);
+    } catch (e) {
+      this.closeWithError(nowMs, e);
+    }
+    this.flushStreamEvents();
+  }
+
+  pollEvent(): ConnectionEvent | undefined {
+    return this.events.shift();
+  }
+
+  // ======================= application API =======================
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  get isHandshakeComplete(): boolean {
+    return this.handshakeComplete;
+  }
+
+  get alpnProtocol(): string | undefined {
+    return this.tls.alpnProtocol;
+  }
+
+  get remoteAddress(): SocketAddress {
+    return this.path.remote;
+  }
+
+  get peerTransportParameters(): TransportParameters | undefined {
+    return this.peerParams;
+  }
+
+  get smoothedRttMs(): number {
+    return this.rtt.smoothedRttMs;
+  }
+
+  get congestionWindowBytes(): number {
+    return this.cc.windowBytes;
+  }
+
+  get bytesInFlight(): number {
+    return this.loss.bytesInFlight;
+  }
+
+  /** The reason the connection closed (or is closing), once known. */
+  get closeReason(): ConnectionCloseInfo | undefined {
+    return this.closeInfo;
+  }
+
+  /** The CIDs the endpoint must route to this connection. */
+  activeLocalCids(): Uint8Array[] {
+    return [...this.localCids.entries()].map((e) => e.cid);
+  }
+
+  /** The TLS session (certificates, exporter, resumption state). */
+  get tlsSession(): QuicTlsSession {
+    return this.tls;
+  }
+
+  /**
+   * Opens a stream; undefined when the peer's MAX_STREAMS does not allow it yet (a `streams-available` event says
+   * when to retry). Before the handshake completes a client may open streams for 0-RTT.
+   */
+  openStream(bidirectional: boolean): number | undefined {
+    this.assertOpen();
+    return this.streams.openStream(bidirectional);
+  }
+
+  /** Queues `data` (kept by reference: do not modify it). Returns false when the stream's buffer is above its mark. */
+  writeStream(streamId: number, data: Uint8Array, fin = false): boolean {
+    this.assertOpen();
+    return this.streams.write(streamId, data, fin);
+  }
+
+  endStream(streamId: number): void {
+    this.assertOpen();
+    this.streams.end(streamId);
+  }
+
+  /** Reads up to `maxBytes`: a view, `null` at the end of the stream, undefined when nothing is readable yet. */
+  readStream(streamId: number, maxBytes?: number): Uint8Array | null | undefined {
+    const r = this.streams.read(streamId, maxBytes);
+    this.flushStreamEvents();
+    return r;
+  }
+
+  resetStream(streamId: number, errorCode: number): void {
+    this.streams.resetStream(streamId, errorCode);
+    this.flushStreamEvents();
+  }
+
+  stopSending(streamId: number, errorCode: number): void {
+    this.streams.stopSending(streamId, errorCode);
+    this.flushStreamEvents();
+  }
+
+  /** RFC 9218 priority of a stream (HTTP/3 sets it per request). */
+  setStreamPriority(streamId: number, urgency: number, incremental: boolean): void {
+    this.streams.setPriority(streamId, urgency, incremental);
+  }
+
+  /**
+   * Queues a DATAGRAM frame (RFC 9221). Returns false when the peer does not accept datagrams, the datagram does not
+   * fit its max_datagram_frame_size, or the queue is full. Datagrams are never retransmitted.
+   */
+  sendDatagram(data: Uint8Array): boolean {
+    this.assertOpen();
+    const max = this.peerParams?.maxDatagramFrameSize ?? 0;
+    if (max === 0 || data.length + 1 + 8 > max) return false;
+    if (this.datagramsToSend.length >= this.config.maxQueuedDatagrams) return false;
+    this.datagramsToSend.push(data.slice());
+    return true;
+  }
+
+  /** The largest DATAGRAM payload the peer accepts (0: datagrams not supported). */
+  get maxDatagramPayload(): number {
+    const max = this.peerParams?.maxDatagramFrameSize ?? 0;
+    return max === 0 ? 0 : Math.min(max, this.config.maxDatagramSizeBytes - 64) - 9;
+  }
+
+  /** Sends a PING (elicits an ACK; keeps the connection alive). */
+  ping(): void {
+    this.pingPending = true;
+  }
+
+  /** RFC 9001 §6: start a key update (allowed once the handshake is confirmed and the last update was acked). */
+  initiateKeyUpdate(nowMs: number): boolean {
+    if (!this.handshakeConfirmed || this.state !== 'established') return false;
+    const updated = this.keys.initiate(nowMs, this.spaces[Level.APPLICATION].nextPacketNumber);
+    if (updated) this.emit({ type: 'key-update', generation: this.keys.writeGeneration, initiator: 'local' });
+    return updated;
+  }
+
+  /**
+   * Client: the local address changed (a new socket or port). Moves to a fresh peer CID when one is available
+   * (RFC 9000 §9.5) and validates the new path (§9.2). Returns false when migration is not allowed.
+   */
+  migrate(nowMs: number): boolean {
+    if (this.role !== 'client' || !this.handshakeConfirmed || this.state !== 'established') return false;
+    if (this.peerParams?.disableActiveMigration) return false;
+    this.peerCids.rotate();
+    this.path.startValidation(nowMs, this, this.path.remote, true);
+    return true;
+  }
+
+  /**
+   * Closes the connection (RFC 9000 §10.2): sends CONNECTION_CLOSE with an application error code (or a transport
+   * code with `{ transport: true }`) and waits out the closing period.
+   */
+  close(nowMs: number, errorCode = 0, reason = '', options: { transport?: boolean } = {}): void {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return;
+    this.startClosing(nowMs, {
+      initiator: 'local',
+      isApplication: !options.transport,
+      errorCode,
+      frameType: undefined,
+      reason,
+    });
+  }
+
+  // ======================= internals =======================
+
+  /** @internal */
+  emit(event: ConnectionEvent): void {
+    this.events.push(event);
+  }
+
+  /** @internal Unix epoch ms at `nowMs`. */
+  epochMs(nowMs: number): number {
+    return this.epochOffsetMs + nowMs;
+  }
+
+  /** @internal Time relative to the qlog trace start. */
+  qlogTime(nowMs: number): number {
+    return nowMs - this.createdAtMs;
+  }
+
+  /** @internal RFC 9001 §5.2 Initial keys for `dcid` (also after a Retry or a version change). */
+  installInitialKeys(dcid: Uint8Array): void {
+    const space = this.spaces[Level.INITIAL];
+    const pair = this.protection.initial(this.version as QuicVersion, dcid, this.role);
+    space.read = pair.read;
+    space.write = pair.write;
+  }
+
+  /** @internal Moves TLS output into the connection: handshake bytes, keys, parameters, completion. */
+  drainTls(nowMs: number): void {
+    for (let e = this.tls.pollEvent(); e !== undefined; e = this.tls.pollEvent()) {
+      switch (e.type) {
+        case 'handshake-data': {
+          const level = LEVEL_OF[e.level];
+          if (level === Level.ZERO_RTT) break; // never happens in QUIC (RFC 9001 §8.3)
+          this.spaceOf(level).crypto.send.write(e.data);
+          break;
+        }
+        case 'secret':
+          this.installSecret(nowMs, e.level, e.direction, e.cipherSuite, e.secret);
+          break;
+        case 'transport-parameters':
+          this.onPeerTransportParameters(nowMs, e.data);
+          break;
+        case 'early-data':
+          this.onEarlyData(nowMs, e.accepted);
+          break;
+        case 'handshake-complete':
+          this.onHandshakeComplete(nowMs);
+          break;
+        case 'session-ticket': {
+          // RFC 9000 §7.4.1: remember the server's transport parameters for 0-RTT.
+          const params = this.tls.peerTransportParameters;
+          this.emit({ type: 'session-ticket', ticket: params ? { ...e.ticket, applicationData: params } : e.ticket });
+          break;
+        }
+        case 'error':
+          throw e.error;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** @internal Feeds in-order CRYPTO bytes of `level` to TLS. */
+  feedCrypto(nowMs: number, level: Level): void {
+    const stream = this.spaceOf(level).crypto;
+    const epoch = this.epochMs(nowMs);
+    for (let chunk = stream.read(); chunk !== undefined; chunk = stream.read()) {
+      this.tls.handleCryptoData(TLS_LEVEL[level], chunk, epoch);
+    }
+    this.drainTls(nowMs);
+  }
+
+  /** @internal RFC 9001 §4.9: drops a space's keys and recovery state. */
+  discardSpace(nowMs: number, level: Level): void {
+    const space = this.spaceOf(level);
+    if (space.discarded) return;
+    space.discard();
+    const result = this.loss.discardSpace(nowMs, space.space);
+    for (const _ of result.discarded) {
+      // Nothing to resend: the information lived in the discarded level.
+    }
+    this.qlog?.event(this.qlogTime(nowMs), 'transport:key_updated', {
+      key_type: level === Level.INITIAL ? 'initial_discarded' : 'handshake_discarded',
+    });
+  }
+
+  /** @internal */
+  idleDeadline(): number {
+    if (!this.handshakeComplete) {
+      const hs = this.createdAtMs + this.config.handshakeTimeoutMs;
+      const idle = this.idleTimeoutMs > 0 ? this.lastActivityMs + this.effectiveIdleMs() : Number.POSITIVE_INFINITY;
+      return Math.min(hs, idle);
+    }
+    if (this.idleTimeoutMs <= 0) return Number.POSITIVE_INFINITY;
+    return this.lastActivityMs + this.effectiveIdleMs();
+  }
+
+  /** RFC 9000 §10.1: the idle period is at least three PTOs. */
+  private effectiveIdleMs(): number {
+    return Math.max(this.idleTimeoutMs, 3 * this.loss.ptoPeriodMs(PacketNumberSpace.APPLICATION_DATA));
+  }
+
+  private keepAliveDeadline(): number {
+    const k = this.config.keepAliveIntervalMs;
+    if (k === undefined || !this.handshakeComplete || this.pingPending) return Number.POSITIVE_INFINITY;
+    return this.lastActivityMs + k;
+  }
+
+  /** @internal Something arrived from the peer and was processed (RFC 9000 §10.1). */
+  onActivity(nowMs: number): void {
+    this.lastActivityMs = nowMs;
+    this.ackElicitingSentSinceReceive = false;
+  }
+
+  /** @internal Closes after a protocol or internal error. */
+  closeWithError(nowMs: number, e: unknown): void {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return;
+    const err =
+      e instanceof TransportError
+        ? e
+        : new TransportError(TransportErrorCode.INTERNAL_ERROR, e instanceof Error ? e.message : String(e), {
+            cause: e,
+          });
+    this.startClosing(nowMs, {
+      initiator: 'local',
+      isApplication: false,
+      errorCode: err.code,
+      frameType: err.frameType,
+      reason: err.reason,
+    });
+  }
+
+  /** @internal RFC 9000 §10.2.1: send CONNECTION_CLOSE and enter the closing period. */
+  startClosing(nowMs: number, info: ConnectionCloseInfo): void {
+    this.closeInfo = info;
+    this.closeFramePending = true;
+    this.setState('closing');
+    this.closingDeadline = nowMs + 3 * this.loss.ptoPeriodMs(PacketNumberSpace.APPLICATION_DATA);
+    this.qlog?.event(this.qlogTime(nowMs), 'transport:connection_closed', {
+      owner: 'local',
+      ...(info.isApplication ? { application_code: info.errorCode } : { connection_code: info.errorCode }),
+      reason: info.reason,
+    });
+  }
+
+  /** @internal RFC 9000 §10.2.2: the peer closed; stay silent for three PTOs. */
+  startDraining(nowMs: number, info: ConnectionCloseInfo): void {
+    if (this.state === 'draining' || this.state === 'closed') return;
+    this.closeInfo ??= info;
+    this.closeFramePending = false;
+    this.setState('draining');
+    this.closingDeadline = nowMs + 3 * this.loss.ptoPeriodMs(PacketNumberSpace.APPLICATION_DATA);
+    this.qlog?.event(this.qlogTime(nowMs), 'transport:connection_closed', {
+      owner: 'remote',
+      ...(info.isApplication ? { application_code: info.errorCode } : { connection_code: info.errorCode }),
+      reason: info.reason,
+      trigger: info.initiator === 'stateless-reset' ? 'stateless_reset' : undefined,
+    });
+  }
+
+  private finishClose(): void {
+    this.setState('closed');
+    this.emit({
+      type: 'closed',
+      info: this.closeInfo ?? {
+        initiator: 'local',
+        isApplication: false,
+        errorCode: 0,
+        frameType: undefined,
+        reason: '',
+      },
+    });
+    this.qlog?.close();
+  }
+
+  /** @internal */
+  setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    const old = this.state;
+    this.state = state;
+    this.emit({ type: 'state', state });
+    this.qlog?.event(0, 'transport:connection_state_updated', { old, new: state });
+  }
+
+  /** @internal Moves stream-layer events into the connection's queue. */
+  flushStreamEvents(): void {
+    for (let e = this.streams.pollEvent(); e !== undefined; e = this.streams.pollEvent()) {
+      switch (e.type) {
+        case 'stream-opened':
+          this.emit(e);
+          break;
+        case 'readable':
+          this.emit({ type: 'stream-readable', streamId: e.streamId });
+          break;
+        case 'writable':
+          this.emit({ type: 'stream-writable', streamId: e.streamId });
+          break;
+        case 'reset':
+          this.emit({ type: 'stream-reset', streamId: e.streamId, errorCode: e.errorCode, finalSize: e.finalSize });
+          break;
+        case 'stop-sending':
+          this.emit({ type: 'stream-stop-sending', streamId: e.streamId, errorCode: e.errorCode });
+          break;
+        case 'closed':
+          this.emit({ type: 'stream-closed', streamId: e.streamId });
+          break;
+        case 'streams-available':
+          this.emit(e);
+          break;
+      }
+    }
+  }
+
+  /** @internal The packet space of a level (0-RTT shares the application space). */
+  spaceOf(level: Level): PacketSpace {
+    return this.spaces[level === Level.ZERO_RTT ? Level.APPLICATION : (level as 0 | 1 | 2)];
+  }
+
+  /** @internal A loss-detection result (ACK processing or timeout) to act on. */
+  onLossResult(nowMs: number, r: LossDetectionResult<SentPacketRecord>): void {
+    this.sender.onLossResult(nowMs, r);
+  }
+
+  /** @internal Called when a sent packet's record is acknowledged. */
+  onFramesAcked(frames: readonly SentFrame[]): void {
+    for (const f of frames) {
+      switch (f.kind) {
+        case 'crypto': {
+          const space = this.spaceOf(f.level);
+          if (!space.discarded) space.crypto.send.onAcked(f.offset, f.length);
+          break;
+        }
+        case 'stream':
+          this.streams.handleStreamFrameAcked(f.streamId, f.offset, f.length, f.fin);
+          break;
+        case 'stream-control':
+          this.streams.handleControlFrameAcked(f.frame);
+          break;
+        case 'handshake-done':
+        case 'new-connection-id':
+        case 'retire-connection-id':
+        case 'new-token':
+        case 'path-challenge':
+          break;
+      }
+    }
+  }
+
+  /** @internal Called when a sent packet's record is declared lost: queue the information again (§13.3). */
+  onFramesLost(frames: readonly SentFrame[]): void {
+    for (const f of frames) {
+      switch (f.kind) {
+        case 'crypto': {
+          const space = this.spaceOf(f.level);
+          if (!space.discarded) space.crypto.send.onLost(f.offset, f.length);
+          break;
+        }
+        case 'stream':
+          this.streams.handleStreamFrameLost(f.streamId, f.offset, f.length, f.fin);
+          break;
+        case 'stream-control':
+          this.streams.handleControlFrameLost(f.frame);
+          break;
+        case 'handshake-done':
+          if (this.role === 'server') this.handshakeDonePending = true;
+          break;
+        case 'new-connection-id':
+          this.localCids.onAnnouncementLost(f.sequence);
+          break;
+        case 'retire-connection-id':
+          this.peerCids.onRetirementLost(f.sequence);
+          break;
+        case 'new-token':
+          this.newTokensToSend.push(f.token);
+          break;
+        case 'path-challenge':
+          // Path validation retries on its own timer (RFC 9000 §8.2.4).
+          break;
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') {
+      throw new ConnectionUsageError(`connection is ${this.state}`);
+    }
+  }
+
+  private installSecret(
+    nowMs: number,
+    level: Exclude<EncryptionLevel, 'initial'>,
+    direction: 'read' | 'write',
+    cipherSuite: number,
+    secret: Uint8Array,
+  ): void {
+    const protector = this.protection.fromSecret(this.version as QuicVersion, cipherSuite as never, secret);
+    if (level === 'early-data') {
+      if (direction === 'write') this.zeroRttWrite = protector;
+      else this.zeroRttRead = protector;
+    } else if (level === 'handshake') {
+      const space = this.spaces[Level.HANDSHAKE];
+      if (direction === 'write') space.write = protector;
+      else space.read = protector;
+      this.loss.setHandshakeKeysAvailable(nowMs);
+    } else {
+      const space = this.spaces[Level.APPLICATION];
+      if (direction === 'write') {
+        space.write = protector;
+        this.keys.installWrite(protector);
+      } else {
+        space.read = protector;
+        this.keys.installRead(protector);
+      }
+    }
+    this.qlog?.event(this.qlogTime(nowMs), 'transport:key_updated', {
+      key_type: `${direction === 'write' ? (this.role === 'client' ? 'client' : 'server') : this.role === 'client' ? 'server' : 'client'}_${level === 'early-data' ? '0rtt' : level === 'handshake' ? 'handshake' : '1rtt'}_secret`,
+      trigger: 'tls',
+    });
+  }
+
+  private rememberedParams(bytes: Uint8Array): void {
+    try {
+      const p = decodeTransportParameters(bytes, 'server', { requireConnectionIds: false });
+      this.applyPeerLimits(p);
+    } catch {
+      // Unusable remembered parameters: 0-RTT simply has no stream credit.
+    }
+  }
+
+  private applyPeerLimits(p: TransportParameters): void {
+    this.streams.setPeerLimits(p);
+  }
+
+  /** Server: RFC 9001 §4.6.3 / RFC 9000 §7.4.1 — accept 0-RTT only if our parameters did not shrink. */
+  private acceptEarlyData(remembered: Uint8Array | undefined): boolean {
+    if (remembered === undefined) return false;
+    try {
+      const old = decodeTransportParameters(remembered, 'server', { requireConnectionIds: false });
+      const now = this.localParams;
+      return (
+        (now.initialMaxData ?? 0) >= old.initialMaxData &&
+        (now.initialMaxStreamDataBidiLocal ?? 0) >= old.initialMaxStreamDataBidiLocal &&
+        (now.initialMaxStreamDataBidiRemote ?? 0) >= old.initialMaxStreamDataBidiRemote &&
+        (now.initialMaxStreamDataUni ?? 0) >= old.initialMaxStreamDataUni &&
+        (now.initialMaxStreamsBidi ?? 0) >= old.initialMaxStreamsBidi &&
+        (now.initialMaxStreamsUni ?? 0) >= old.initialMaxStreamsUni &&
+        (now.activeConnectionIdLimit ?? 2) >= old.activeConnectionIdLimit &&
+        (now.maxDatagramFrameSize ?? 0) >= old.maxDatagramFrameSize
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  private onPeerTransportParameters(nowMs: number, bytes: Uint8Array): void {
+    const peerRole = this.role === 'client' ? 'server' : 'client';
+    const p = decodeTransportParameters(bytes, peerRole);
+    // RFC 9000 §7.3: authenticate the connection IDs used during the handshake.
+    if (!equal(p.initialSourceConnectionId, this.peerCids.initialCid)) {
+      throw new TransportError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 'initial_source_connection_id mismatch');
+    }
+    if (this.role === 'client') {
+      if (!equal(p.originalDestinationConnectionId, this.originalDcid)) {
+        throw new TransportError(
+          TransportErrorCode.TRANSPORT_PARAMETER_ERROR,
+          'original_destination_connection_id mismatch',
+        );
+      }
+      if (!equal(p.retrySourceConnectionId, this.retrySourceCid)) {
+        throw new TransportError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 'retry_source_connection_id mismatch');
+      }
+      if (p.statelessResetToken) this.peerCids.setInitialResetToken(p.statelessResetToken);
+      // RFC 9368 §4: the server's chosen version must be the one in use.
+      const vi = p.versionInformation;
+      if (vi && vi.chosenVersion !== this.version) {
+        throw new TransportError(TransportErrorCode.VERSION_NEGOTIATION_ERROR, 'chosen version mismatch');
+      }
+    }
+    this.peerParams = p;
+    this.applyPeerLimits(p);
+    this.loss.setPeerMaxAckDelay(nowMs, p.maxAckDelayMs);
+    this.localCids.setPeerLimit(p.activeConnectionIdLimit);
+    // RFC 9000 §10.1: the effective idle timeout is the minimum of both non-zero values.
+    const peerIdle = p.maxIdleTimeoutMs;
+    if (peerIdle > 0 && (this.idleTimeoutMs === 0 || peerIdle < this.idleTimeoutMs)) this.idleTimeoutMs = peerIdle;
+    this.frameReader.maxDatagramFrameSize = this.config.maxDatagramFrameSize;
+    this.qlog?.event(this.qlogTime(nowMs), 'transport:parameters_set', {
+      owner: 'remote',
+      max_idle_timeout: p.maxIdleTimeoutMs,
+      initial_max_data: p.initialMaxData,
+      initial_max_streams_bidi: p.initialMaxStreamsBidi,
+      active_connection_id_limit: p.activeConnectionIdLimit,
+      max_datagram_frame_size: p.maxDatagramFrameSize,
+    });
+  }
+
+  private onEarlyData(nowMs: number, accepted: boolean): void {
+    this.emit({ type: 'early-data', accepted });
+    if (accepted || this.role !== 'client') return;
+    // RFC 9001 §4.6.2: rejected 0-RTT is lost. The same streams carry on in 1-RTT (same ALPN, same stream IDs), so
+    // their data is simply sent again; the flow-control limits come from the server's new parameters.
+    this.zeroRttWrite = undefined;
+    const r = this.loss.discardSpace(nowMs, PacketNumberSpace.APPLICATION_DATA);
+    for (const rec of r.discarded) this.onFramesLost(rec.frames);
+  }
+
+  private onHandshakeComplete(nowMs: number): void {
+    this.handshakeComplete = true;
+    this.onActivity(nowMs);
+    if (!this.established) {
+      this.established = true;
+      this.setState('established');
+    }
+    this.emit({ type: 'handshake-complete', alpn: this.tls.alpnProtocol, resumed: this.tls.resumed });
+    // RFC 9001 §4.9.3: 0-RTT keys are no longer needed once 1-RTT keys are in use.
+    if (this.role === 'client') this.zeroRttWrite = undefined;
+    if (this.role === 'server') {
+      // RFC 9001 §4.1.2: the server's handshake is confirmed when complete; HANDSHAKE_DONE tells the client.
+      this.handshakeDonePending = true;
+      this.confirmHandshake(nowMs);
+      const token = this.mintNewToken?.(this.path.remote);
+      if (token) this.newTokensToSend.push(token);
+    }
+    this.issueConnectionIds();
+  }
+
+  /** @internal RFC 9001 §4.1.2 handshake confirmation: discard Handshake keys (§4.9.2). */
+  confirmHandshake(nowMs: number): void {
+    if (this.handshakeConfirmed) return;
+    this.handshakeConfirmed = true;
+    this.loss.setHandshakeConfirmed(nowMs);
+    this.discardSpace(nowMs, Level.HANDSHAKE);
+    this.zeroRttRead = undefined;
+    this.emit({ type: 'handshake-confirmed' });
+  }
+
+  /** @internal NEW_CONNECTION_ID up to the peer's limit (RFC 9000 §5.1.1). */
+  issueConnectionIds(): void {
+    for (const e of this.localCids.topUp()) this.emit({ type: 'cid-issued', cid: e.cid, resetToken: e.resetToken });
+  }
+}
+
+function equal(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** @internal */
+export function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
