@@ -98,38 +98,64 @@ export class PacketReceiver {
     const c = this.c;
     const level = LEVEL_OF_TYPE[h.type];
     const buf = h.buf;
-    if (h.isLong && h.version !== c.version) return this.drop(nowMs, h, 'unexpected_version');
+    if (h.isLong && h.version !== c.version) {
+      this.drop(nowMs, h, 'unexpected_version');
+      return;
+    }
     // RFC 9000 §17.2.3: only clients send 0-RTT.
-    if (level === Level.ZERO_RTT && c.role === 'client') return this.drop(nowMs, h, 'unexpected_packet');
+    if (level === Level.ZERO_RTT && c.role === 'client') {
+      this.drop(nowMs, h, 'unexpected_packet');
+      return;
+    }
     // RFC 9000 §17.2.2: a server's Initial carries no token.
     if (level === Level.INITIAL && c.role === 'client' && h.tokenLength > 0) {
-      return this.drop(nowMs, h, 'unexpected_token');
+      this.drop(nowMs, h, 'unexpected_token');
+      return;
     }
     // RFC 9000 §7.2: once fixed, the peer's SCID on long headers does not change.
     if (h.isLong && (c.role === 'server' || c.peerCidChosen) && level !== Level.ZERO_RTT) {
-      if (!equalBytes(h.scid, c.peerCids.initialCid)) return this.drop(nowMs, h, 'unknown_connection_id');
+      if (!equalBytes(h.scid, c.peerCids.initialCid)) {
+        this.drop(nowMs, h, 'unknown_connection_id');
+        return;
+      }
     }
 
     const space = c.spaceOf(level);
-    if (space.discarded && level !== Level.APPLICATION) return this.drop(nowMs, h, 'key_unavailable');
+    if (space.discarded && level !== Level.APPLICATION) {
+      this.drop(nowMs, h, 'key_unavailable');
+      return;
+    }
     let key: PacketProtector | undefined;
     if (level === Level.ZERO_RTT) {
       key = c.zeroRttRead;
       if (key === undefined) {
-        if (c.handshakeComplete) return this.drop(nowMs, h, 'key_unavailable');
-        return this.buffer(nowMs, h, level, remote);
+        if (c.handshakeComplete) {
+          this.drop(nowMs, h, 'key_unavailable');
+          return;
+        }
+        this.buffer(nowMs, h, level, remote);
+        return;
       }
     } else if (level === Level.APPLICATION) {
-      if (c.keys.readCurrent === undefined) return this.buffer(nowMs, h, level, remote);
+      if (c.keys.readCurrent === undefined) {
+        this.buffer(nowMs, h, level, remote);
+        return;
+      }
       key = c.keys.readCurrent;
     } else {
       key = space.read;
-      if (key === undefined) return this.buffer(nowMs, h, level, remote);
+      if (key === undefined) {
+        this.buffer(nowMs, h, level, remote);
+        return;
+      }
     }
 
     // RFC 9001 §5.4: header protection first (the HP key does not change across key updates).
     const pnLength = key.unprotectHeader(buf, h.packetStart, h.pnOffset, h.packetEnd);
-    if (pnLength < 0) return this.drop(nowMs, h, 'header_decrypt_error');
+    if (pnLength < 0) {
+      this.drop(nowMs, h, 'header_decrypt_error');
+      return;
+    }
     const firstByte = buf[h.packetStart];
     const pn = decodePacketNumber(
       space.ack.largestReceived,
@@ -139,7 +165,10 @@ export class PacketReceiver {
     let which: ReadKey = ReadKey.CURRENT;
     if (level === Level.APPLICATION) {
       const sel = c.keys.select(keyPhaseBit(firstByte), pn);
-      if (sel.key === undefined) return this.drop(nowMs, h, 'key_unavailable');
+      if (sel.key === undefined) {
+        this.drop(nowMs, h, 'key_unavailable');
+        return;
+      }
       key = sel.key;
       which = sel.which;
     }
@@ -162,14 +191,18 @@ export class PacketReceiver {
       if (level === Level.APPLICATION && c.keys.failedDecryptions > key.limits.integrityLimit) {
         throw new TransportError(TransportErrorCode.AEAD_LIMIT_EXCEEDED, 'AEAD integrity limit reached');
       }
-      return this.drop(nowMs, h, 'payload_decrypt_error');
+      this.drop(nowMs, h, 'payload_decrypt_error');
+      return;
     }
     // RFC 9000 §17.2 / §17.3.1: reserved bits must be 0 once protection is removed.
     if (reservedBits(firstByte, h.isLong) !== 0) {
       throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved header bits set');
     }
     // RFC 9000 §12.3: duplicates are discarded.
-    if (space.ack.isDuplicate(pn)) return this.drop(nowMs, h, 'duplicate');
+    if (space.ack.isDuplicate(pn)) {
+      this.drop(nowMs, h, 'duplicate');
+      return;
+    }
 
     if (level === Level.APPLICATION) {
       if (which === ReadKey.NEXT) {
@@ -343,15 +376,21 @@ export class PacketReceiver {
   /** RFC 9000 §17.2.5.2: a client follows one Retry. */
   private handleRetry(nowMs: number, h: PacketHeader): void {
     const c = this.c;
-    if (c.role !== 'client' || c.peerCidChosen || c.retrySourceCid !== undefined)
-      return this.drop(nowMs, h, 'unexpected_packet');
+    if (c.role !== 'client' || c.peerCidChosen || c.retrySourceCid !== undefined) {
+      this.drop(nowMs, h, 'unexpected_packet');
+      return;
+    }
     const packet = h.buf.subarray(h.packetStart, h.packetEnd);
     if (!c.protection.verifyRetryIntegrity(c.version as QuicVersion, c.originalDcid, packet)) {
-      return this.drop(nowMs, h, 'retry_integrity');
+      this.drop(nowMs, h, 'retry_integrity');
+      return;
     }
     const scid = h.scid.slice();
     // RFC 9000 §17.2.5.2: a Retry whose SCID equals the DCID we sent is discarded.
-    if (equalBytes(scid, c.peerCids.currentCid)) return this.drop(nowMs, h, 'retry_scid');
+    if (equalBytes(scid, c.peerCids.currentCid)) {
+      this.drop(nowMs, h, 'retry_scid');
+      return;
+    }
     c.retrySourceCid = scid;
     c.initialToken = h.token.slice();
     c.peerCids.replaceInitial(scid);
@@ -372,11 +411,17 @@ export class PacketReceiver {
   /** RFC 9000 §6.2: the server does not speak our version. */
   private handleVersionNegotiation(nowMs: number, h: PacketHeader): void {
     const c = this.c;
-    if (c.role !== 'client' || c.peerCidChosen) return this.drop(nowMs, h, 'unexpected_packet');
+    if (c.role !== 'client' || c.peerCidChosen) {
+      this.drop(nowMs, h, 'unexpected_packet');
+      return;
+    }
     const versions: number[] = [];
     readSupportedVersions(h, versions);
     // A VN packet listing our version is spurious (RFC 9000 §6.2).
-    if (versions.includes(c.version)) return this.drop(nowMs, h, 'unexpected_version');
+    if (versions.includes(c.version)) {
+      this.drop(nowMs, h, 'unexpected_version');
+      return;
+    }
     const common = c.supportedVersions.find((v) => versions.includes(v));
     this.stopped = true;
     c.closeInfo = {
@@ -395,7 +440,10 @@ export class PacketReceiver {
   }
 
   private buffer(nowMs: number, h: PacketHeader, level: Level, remote: SocketAddress): void {
-    if (this.buffered.length >= this.c.config.maxBufferedPackets) return this.drop(nowMs, h, 'key_unavailable');
+    if (this.buffered.length >= this.c.config.maxBufferedPackets) {
+      this.drop(nowMs, h, 'key_unavailable');
+      return;
+    }
     this.buffered.push({ level, bytes: h.buf.slice(h.packetStart, h.packetEnd), remote });
   }
 
