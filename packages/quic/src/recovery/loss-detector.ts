@@ -450,7 +450,6 @@ export class LossDetector<T = unknown> {
     const rtt = this.rtt;
     // §6.1.2: kTimeThreshold · max(smoothed_rtt, latest_rtt), at least kGranularity.
     const lossDelay = rtt.lossDelayMs();
-    const lostSendTime = nowMs - lossDelay;
     const threshold = this.packetThreshold;
     // §7.6.1: persistent congestion duration, with max_ack_delay whatever the space.
     const pcDuration = rtt.ptoMs(this.peerMaxAckDelay) * PERSISTENT_CONGESTION_THRESHOLD;
@@ -478,8 +477,10 @@ export class LossDetector<T = unknown> {
         continue;
       }
       const timeSent = store.timeAt(i);
-      // §6.1.1 packet threshold, §6.1.2 time threshold
-      if (timeSent <= lostSendTime || largestAcked >= pn + threshold) {
+      // §6.1.1 packet threshold, §6.1.2 time threshold. The comparison is written exactly as the loss timer's
+      // deadline below (timeSent + lossDelay), so a timer firing at that deadline always finds the packet lost
+      // (nowMs - lossDelay can round below timeSent with fractional times).
+      if (timeSent + lossDelay <= nowMs || largestAcked >= pn + threshold) {
         const flags = store.flagsAt(i);
         lostIdx[nLost] = i;
         if (flags & SentFlags.IN_FLIGHT) {
