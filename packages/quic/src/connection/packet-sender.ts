@@ -131,24 +131,20 @@ export class PacketSender {
     // RFC 9000 §14.1: a client pads every datagram with an Initial packet, a server every one with an
     // ack-eliciting Initial packet, to at least 1200 bytes.
     const hasInitial = levels[0] === Level.INITIAL;
-    const mustPadClient = hasInitial && c.role === 'client';
+    const initial = c.spaces[Level.INITIAL];
+    // The Initial packet about to be written is ack-eliciting when it carries CRYPTO data or a probe.
+    const mustPad = hasInitial && (c.role === 'client' || initial.crypto.hasData || initial.probesPending > 0);
 
     this.datagramAckEliciting = false;
     let offset = 0;
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i];
       const last = i === levels.length - 1;
-      const padTo =
-        last && (mustPadClient || (hasInitial && c.role === 'server' && this.datagramAckEliciting))
-          ? Math.min(MIN_INITIAL_DATAGRAM_SIZE, limit)
-          : 0;
+      const padTo = last && mustPad ? Math.min(MIN_INITIAL_DATAGRAM_SIZE, limit) : 0;
       const end = this.writePacket(nowMs, level, out, offset, limit, padTo, ackOnly);
       if (end > offset) offset = end;
       if (limit - offset < MIN_PACKET_BYTES) break;
     }
-    // A server Initial that turned out ack-eliciting in a datagram whose last packet was already written unpadded:
-    // nothing to fix, since padding frames were added to that last packet when needed (it is the Initial itself or
-    // follows it).
     if (offset === 0) return 0;
     this.onDatagramSent(nowMs, offset);
     return offset;
@@ -169,8 +165,17 @@ export class PacketSender {
       if (r.antiDeadlock) level = c.spaces[Level.HANDSHAKE].write !== undefined ? Level.HANDSHAKE : Level.INITIAL;
       const space = c.spaceOf(level);
       space.probesPending = Math.min(2, space.probesPending + r.probeCount);
-      // RFC 9002 §6.2.4: retransmit unacknowledged handshake data in the probes.
+      // RFC 9002 §6.2.4: retransmit unacknowledged handshake data in the probes …
       if (level !== Level.APPLICATION) space.crypto.requeueUnacked();
+      // … and probe the other spaces with data in flight too, coalesced into the same datagrams.
+      if (!r.antiDeadlock) {
+        for (const other of [Level.INITIAL, Level.HANDSHAKE] as const) {
+          const s = c.spaces[other];
+          if (other === level || !s.canSend || !c.loss.hasAckElicitingInFlight(s.space)) continue;
+          s.probesPending = Math.max(s.probesPending, 1);
+          s.crypto.requeueUnacked();
+        }
+      }
     }
     if (r.lost.length > 0 || r.rttSampled) {
       c.qlog?.event(c.qlogTime(nowMs), 'recovery:metrics_updated', {
