@@ -212,21 +212,25 @@ describe('SendStream flow control and backpressure', () => {
     ]);
   });
 
-  it('write() reports the high-water mark and drained() fires at half of it', () => {
+  it('write() reports the high-water mark of unsent bytes and drained() fires at half of it', () => {
     const s = new SendStream({ initialLimitBytes: 1e9, highWaterMarkBytes: 1000, coalesceBelowBytes: 0 });
     expect(s.write(bytes(300), false)).toBe(true);
     expect(s.write(bytes(300), false)).toBe(true);
     expect(s.write(bytes(300), false)).toBe(true);
     expect(s.write(bytes(300), false)).toBe(false);
     expect(s.drained()).toBe(false);
-    const frames = drain(s, 300);
-    s.onAcked(frames[0][0], frames[0][1], false);
-    s.onAcked(frames[1][0], frames[1][1], false);
-    expect(s.buffer.heldBytes).toBe(600);
+    // Sending (not acknowledging) is what drains: unacknowledged bytes are bounded by the congestion window.
+    const first = drain(s, 300, 300);
+    expect(first.length).toBe(1);
+    expect(s.buffer.unsentBytes).toBe(900);
     expect(s.drained()).toBe(false);
-    s.onAcked(frames[2][0], frames[2][1], false);
+    drain(s, 300, 600);
+    expect(s.buffer.unsentBytes).toBe(300);
+    expect(s.buffer.heldBytes).toBe(1200);
     expect(s.drained()).toBe(true);
     expect(s.drained()).toBe(false);
+    // Below the mark again, writes are accepted.
+    expect(s.write(bytes(300), false)).toBe(true);
   });
 });
 

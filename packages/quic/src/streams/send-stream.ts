@@ -81,7 +81,9 @@ export class SendStream {
 
   /**
    * Buffers application data (kept by reference: do not modify `data` afterwards); `fin` ends the stream.
-   * Returns whether the held bytes are still below the high-water mark (false = wait for a 'writable' event).
+   * Returns whether the bytes not yet sent are still below the high-water mark (false = wait for a 'writable'
+   * event). Sent-but-unacknowledged bytes do not count: they are bounded by the congestion window, and counting
+   * them would cap a stream's throughput at one high-water mark per round trip.
    * The caller checks {@link writable} first.
    */
   write(data: Uint8Array, fin: boolean): boolean {
@@ -90,14 +92,14 @@ export class SendStream {
       this.finalSize = this.buffer.writeOffset;
       this.fin = Fin.PENDING;
     }
-    const below = this.buffer.heldBytes < this.highWaterMarkBytes;
+    const below = this.buffer.unsentBytes < this.highWaterMarkBytes;
     if (!below) this.needsDrain = true;
     return below;
   }
 
-  /** Whether a 'writable' event is due: `write()` returned false and held bytes fell to half the mark. */
+  /** Whether a 'writable' event is due: `write()` returned false and unsent bytes fell to half the mark. */
   drained(): boolean {
-    if (!this.needsDrain || this.buffer.heldBytes > this.highWaterMarkBytes / 2 || !this.writable) return false;
+    if (!this.needsDrain || this.buffer.unsentBytes > this.highWaterMarkBytes / 2 || !this.writable) return false;
     this.needsDrain = false;
     return true;
   }

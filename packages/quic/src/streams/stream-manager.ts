@@ -455,6 +455,7 @@ export class StreamManager {
           out.streamId = s.id;
           scheduler.servedNew(s);
           this.refreshSend(s);
+          this.signalWritable(s);
           return out;
         }
         this.refreshSend(s);
@@ -475,10 +476,7 @@ export class StreamManager {
       this.maybeClose(s!);
       return;
     }
-    if (send.drained()) {
-      if (s!.writableEvent === undefined) s!.writableEvent = { type: 'writable', streamId };
-      this.events.push(s!.writableEvent);
-    }
+    this.signalWritable(s!);
     // An acknowledgement only ever removes work (lost ranges, a lost FIN): re-check only queued retransmissions.
     if (s!.urgentNode.heapIndex >= 0) this.refreshSend(s!);
   }
@@ -647,6 +645,13 @@ export class StreamManager {
   }
 
   /** Re-evaluates a stream's place in the scheduler and its blocked signals after any change on its send side. */
+  /** Queues a 'writable' event when a stream's unsent data drained below half its high-water mark. */
+  private signalWritable(s: Stream): void {
+    if (!s.send!.drained()) return;
+    s.writableEvent ??= { type: 'writable', streamId: s.id };
+    this.events.push(s.writableEvent);
+  }
+
   private refreshSend(s: Stream): void {
     const send = s.send;
     if (send === undefined) return;
