@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PeerStreamTracker } from './connection/peer-stream-tracker.js';
-import { H3Error, H3ErrorCode, h3ErrorName, H3UsageError, H3UsageErrorKind, isReservedErrorCode } from './errors.js';
+import { H3Error, H3ErrorCode, H3UsageError, H3UsageErrorKind, h3ErrorName, isReservedErrorCode } from './errors.js';
 import { isBidirectionalStream, isClientInitiatedStream, isLocalStream, isRequestStream } from './transport.js';
 
 describe('error codes (RFC 9114 §8.1, RFC 9204 §6)', () => {

@@ -132,12 +132,21 @@ describe('QPACK in HTTP/3', () => {
 
   it('a blocked request completes when a raw encoder stream delivers the inserts', () => {
     const h = rawHarness('server');
-    const qpack = new QpackEncoder({ maxTableCapacity: 4096, maxBlockedStreams: 16, autoInsert: false, huffman: false });
+    const qpack = new QpackEncoder({
+      maxTableCapacity: 4096,
+      maxBlockedStreams: 16,
+      autoInsert: false,
+      huffman: false,
+    });
     h.raw.openControl();
     qpack.setDynamicTableCapacity(4096);
     qpack.insert('x-a', '1');
     const id = h.raw.openBidi();
-    h.raw.write(id, h.raw.frame({ type: 'headers', fieldSection: qpack.encodeFieldSection(id, [...get().flat(), 'x-a', '1']) }), true);
+    h.raw.write(
+      id,
+      h.raw.frame({ type: 'headers', fieldSection: qpack.encodeFieldSection(id, [...get().flat(), 'x-a', '1']) }),
+      true,
+    );
     h.run();
     expect(ofType(h.events, 'request')).toHaveLength(0);
     h.raw.openUni(concat(Uint8Array.of(0x02), qpack.pollEncoderStream() ?? new Uint8Array(0)));
