@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 while read -r pkg; do
   [[ -z "$pkg" || "$pkg" == \#* ]] && continue
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done < scripts/test-deps.txt
 
 if ((${#missing[@]})); then
@@ -25,6 +25,8 @@ if ((${#missing[@]})); then
     fi
     echo "test.sh: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # debconf answers listed in test-deps.txt (tshark's setuid question), so nothing prompts.
+    sed -n 's/^#debconf: //p' scripts/test-deps.txt | "${sudo[@]}" debconf-set-selections || true
     "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
       || echo "test.sh: could not install ${missing[*]} (suites that need them will be skipped, or fail under CI)" >&2
   fi
