@@ -148,6 +148,16 @@ export interface QuicTlsServerOptions extends QuicTlsSessionOptions {
   readonly acceptEarlyData?: (request: QuicTlsEarlyDataRequest) => boolean;
   /** Stored in the tickets this session issues automatically when the handshake completes. */
   readonly ticketApplicationData?: Uint8Array;
+  /**
+   * Called once the ClientHello is accepted, before EncryptedExtensions is built, with the client's
+   * quic_transport_parameters: returns the parameters to send instead of `transportParameters`. The server's
+   * parameters may depend on the client's — RFC 9368 §2.3: compatible version negotiation picks the version from the
+   * client's version_information, and the server's version_information names it.
+   */
+  readonly selectTransportParameters?: (
+    clientTransportParameters: Uint8Array,
+    info: { earlyDataOffered: boolean },
+  ) => Uint8Array;
 }
 
 /**

@@ -232,6 +232,13 @@ export class TlsServerSession extends TlsSessionBase {
     this.transcript.add(m.message);
     if (tp !== undefined) {
       this.peerTransportParameters = tp.slice();
+      // RFC 9368 §2.3: our parameters may depend on the client's (compatible version negotiation).
+      const select = this.options.selectTransportParameters;
+      if (select !== undefined && this.localTransportParameters !== undefined) {
+        this.localTransportParameters = select(this.peerTransportParameters, {
+          earlyDataOffered: find(E.early_data) !== undefined,
+        });
+      }
       this.emit({ type: 'transport-parameters', data: this.peerTransportParameters });
     }
     if (alpn !== undefined) this.emit({ type: 'alpn', protocol: alpn });

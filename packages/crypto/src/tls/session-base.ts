@@ -67,7 +67,7 @@ export abstract class TlsSessionBase implements QuicTlsSession {
 
   constructor(
     protected readonly config: TlsConfig,
-    protected readonly localTransportParameters: Uint8Array | undefined,
+    protected localTransportParameters: Uint8Array | undefined,
   ) {
     this.provider = config.provider;
     this.quic = localTransportParameters !== undefined;

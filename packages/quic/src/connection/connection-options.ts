@@ -66,6 +66,12 @@ export interface ConnectionOptions {
   readonly transport?: TransportConfig;
   /** Versions this endpoint supports, by preference (RFC 9368 version_information). Default [v1, v2]. */
   readonly supportedVersions?: readonly number[];
+  /**
+   * Server: the versions it would rather use, best first. When the client's first Initial is in another version that
+   * is compatible with one of these (RFC 9368 §2.3, RFC 9369 §4: v1 ↔ v2) and the client lists it in its
+   * version_information, the server switches to it. Default: no preference (the client's version is kept).
+   */
+  readonly preferredVersions?: readonly number[];
   readonly qlog?: QlogTrace;
   /** Server: called when the handshake completes, to mint a NEW_TOKEN token for the client (RFC 9000 §8.1.3). */
   readonly mintNewToken?: (remote: SocketAddress) => Uint8Array | undefined;

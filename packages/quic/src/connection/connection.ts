@@ -20,9 +20,9 @@ import { Pacer } from '../recovery/pacer.js';
 import { PacketNumberSpace } from '../recovery/packet-number-space.js';
 import { StreamManager } from '../streams/stream-manager.js';
 import { FrameReader } from '../wire/frame-reader.js';
-import type { TransportParameters } from '../wire/transport-parameters.js';
+import type { TransportParameters, VersionInformation } from '../wire/transport-parameters.js';
 import { decodeTransportParameters, encodeTransportParameters } from '../wire/transport-parameters-codec.js';
-import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../wire/versions.js';
+import { areCompatibleVersions, QUIC_VERSION_1, QUIC_VERSION_2 } from '../wire/versions.js';
 import { LocalConnectionIds, PeerConnectionIds } from './cid-manager.js';
 import { localTransportParameters, type ResolvedTransportConfig, resolveTransportConfig } from './config.js';
 import type { ConnectionOptions } from './connection-options.js';
@@ -126,6 +126,13 @@ export class Connection {
   /** @internal */ readonly createdAtMs: number;
   /** @internal */ readonly epochOffsetMs: number;
   /** @internal */ readonly supportedVersions: readonly number[];
+  /** @internal The version the connection started with (RFC 9368: the client's original version). */
+  readonly originalVersion: number;
+  /** @internal Server after compatible version negotiation: Initial keys of the original version, for the client's
+   * Initial packets sent before it learned of the switch. */
+  originalInitialRead: PacketProtector | undefined = undefined;
+  private readonly preferredVersions: readonly number[];
+  private readonly greaseParam: { id: number; value: Uint8Array } | undefined;
   /** @internal */ readonly mintNewToken: ConnectionOptions['mintNewToken'];
 
   private readonly receiver: PacketReceiver;
@@ -145,6 +152,8 @@ export class Connection {
     this.epochOffsetMs = options.epochMs - options.nowMs;
     this.lastActivityMs = options.nowMs;
     this.supportedVersions = options.supportedVersions ?? [QUIC_VERSION_1, QUIC_VERSION_2];
+    this.originalVersion = options.version;
+    this.preferredVersions = options.preferredVersions ?? [];
     this.mintNewToken = options.mintNewToken;
     const cfg = this.config;
     this.idleTimeoutMs = cfg.maxIdleTimeoutMs;
@@ -211,12 +220,11 @@ export class Connection {
     // RFC 9001 §5.2: Initial keys from the client's first Destination Connection ID.
     this.installInitialKeys(this.originalDcid);
 
-    const transportParameters = encodeTransportParameters(this.localParams, {
-      role: this.role,
-      grease: cfg.greaseTransportParameter
-        ? { id: 31 * (1 + (this.crypto.randomBytes(1)[0] % 100)) + 27, value: this.crypto.randomBytes(4) }
-        : undefined,
-    });
+    // RFC 9000 §18.1: a reserved transport parameter exercises the peer's handling of unknown ones.
+    this.greaseParam = cfg.greaseTransportParameter
+      ? { id: 31 * (1 + (this.crypto.randomBytes(1)[0] % 100)) + 27, value: this.crypto.randomBytes(4) }
+      : undefined;
+    const transportParameters = this.encodeLocalParams();
     if (this.role === 'client') {
       const t = options.clientTls;
       if (!t) throw new ConnectionUsageError('a client connection needs clientTls options');
@@ -243,6 +251,7 @@ export class Connection {
         // RFC 9000 §7.4.1: remember our transport parameters in the ticket, so 0-RTT can be checked against them.
         ticketApplicationData: transportParameters,
         acceptEarlyData: (req) => this.acceptEarlyData(req.applicationData),
+        selectTransportParameters: (client, info) => this.selectLocalParams(client, info.earlyDataOffered),
       });
     }
     this.receiver = new PacketReceiver(this);
@@ -524,6 +533,45 @@ export class Connection {
   /** @internal Time relative to the qlog trace start. */
   qlogTime(nowMs: number): number {
     return nowMs - this.createdAtMs;
+  }
+
+  private encodeLocalParams(): Uint8Array {
+    return encodeTransportParameters(this.localParams, { role: this.role, grease: this.greaseParam });
+  }
+
+  /**
+   * Server, RFC 9368 §2.3: with the client's parameters in hand (and before ours are sent), switch to a preferred
+   * compatible version the client offered, and name the version in our version_information.
+   */
+  private selectLocalParams(clientParams: Uint8Array, earlyDataOffered: boolean): Uint8Array {
+    try {
+      const vi = decodeTransportParameters(clientParams, 'client', { requireConnectionIds: false }).versionInformation;
+      // 0-RTT packets are protected for the original version: keep it when the client sends early data.
+      if (vi !== undefined && !earlyDataOffered && vi.chosenVersion === this.version) {
+        const target = this.preferredVersions.find(
+          (v) =>
+            vi.availableVersions.includes(v) &&
+            this.supportedVersions.includes(v) &&
+            areCompatibleVersions(this.version, v),
+        );
+        if (target !== undefined && target !== this.version) this.switchVersion(target);
+      }
+    } catch {
+      // Malformed parameters: the transport-parameters event reports the error.
+    }
+    (this.localParams as { versionInformation?: VersionInformation }).versionInformation = {
+      chosenVersion: this.version,
+      availableVersions: [...this.supportedVersions],
+    };
+    return this.encodeLocalParams();
+  }
+
+  /** @internal RFC 9368 §2.3 / RFC 9369 §4: move to a compatible version; Initial keys are derived anew. */
+  switchVersion(version: number): void {
+    if (this.role === 'server') this.originalInitialRead = this.spaces[Level.INITIAL].read;
+    this.version = version;
+    this.installInitialKeys(this.role === 'client' ? (this.retrySourceCid ?? this.originalDcid) : this.originalDcid);
+    this.qlog?.event(0, 'transport:version_information', { chosen_version: version.toString(16) });
   }
 
   /** @internal RFC 9001 §5.2 Initial keys for `dcid` (also after a Retry or a version change). */
@@ -885,6 +933,10 @@ export class Connection {
       if (vi && vi.chosenVersion !== this.version) {
         throw new TransportError(TransportErrorCode.VERSION_NEGOTIATION_ERROR, 'chosen version mismatch');
       }
+    }
+    // RFC 9368 §4: the client's chosen version is the one its first Initial used.
+    if (this.role === 'server' && p.versionInformation && p.versionInformation.chosenVersion !== this.originalVersion) {
+      throw new TransportError(TransportErrorCode.VERSION_NEGOTIATION_ERROR, 'client chosen version mismatch');
     }
     this.peerParams = p;
     this.applyPeerLimits(p);

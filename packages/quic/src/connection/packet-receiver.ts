@@ -17,6 +17,7 @@ import { FrameType } from '../wire/frame-type.js';
 import { HeaderStatus, keyPhaseBit, PacketHeader, parsePacketHeader, reservedBits } from '../wire/packet-header.js';
 import { PacketType, packetTypeName } from '../wire/packet-type.js';
 import { readSupportedVersions } from '../wire/version-negotiation.js';
+import { areCompatibleVersions } from '../wire/versions.js';
 import { equalBytes } from './cid-manager.js';
 import { type Connection, hex } from './connection.js';
 import { ReadKey } from './key-phases.js';
@@ -98,9 +99,24 @@ export class PacketReceiver {
     const c = this.c;
     const level = LEVEL_OF_TYPE[h.type];
     const buf = h.buf;
+    let initialKey: PacketProtector | undefined;
     if (h.isLong && h.version !== c.version) {
-      this.drop(nowMs, h, 'unexpected_version');
-      return;
+      if (c.role === 'server' && h.version === c.originalVersion && level === Level.INITIAL && c.originalInitialRead) {
+        // RFC 9368 §2.3: the client's Initials sent before it saw our switch still use its original version.
+        initialKey = c.originalInitialRead;
+      } else if (
+        c.role === 'client' &&
+        !c.peerCidChosen &&
+        level === Level.INITIAL &&
+        c.supportedVersions.includes(h.version) &&
+        areCompatibleVersions(c.version, h.version)
+      ) {
+        // RFC 9368 §2.3: the server chose a compatible version; follow it (its version_information confirms it).
+        c.switchVersion(h.version);
+      } else {
+        this.drop(nowMs, h, 'unexpected_version');
+        return;
+      }
     }
     // RFC 9000 §17.2.3: only clients send 0-RTT.
     if (level === Level.ZERO_RTT && c.role === 'client') {
@@ -143,7 +159,7 @@ export class PacketReceiver {
       }
       key = c.keys.readCurrent;
     } else {
-      key = space.read;
+      key = initialKey ?? space.read;
       if (key === undefined) {
         this.buffer(nowMs, h, level, remote);
         return;

@@ -2,6 +2,7 @@ import { ByteWriter, NamedGroup, type QuicTlsSessionTicket } from '@fos/core';
 import { TlsContext } from '@fos/crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeStatelessReset } from '../../src/wire/stateless-reset.js';
+import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../../src/wire/versions.js';
 import { CLIENT_HOST, payloadOf, SERVER_HOST, SimPair, sha256 } from '../support/sim.js';
 import { type TestTls, testTls } from '../support/tls.js';
 
@@ -92,6 +93,41 @@ describe('handshake variants', () => {
       return r === null;
     }, 5000);
     expect(sha256(got)).toBe(sha256(payload));
+  });
+});
+
+describe('versions', () => {
+  it('QUIC v2 end to end (RFC 9369)', async () => {
+    const sim = await SimPair.create(tls, { version: QUIC_VERSION_2 });
+    await sim.handshake();
+    expect(sim.c.version).toBe(QUIC_VERSION_2);
+    const r = await sim.transfer(payloadOf(100_000));
+    expect(r.sha256).toBe(sha256(payloadOf(100_000)));
+  });
+
+  it('compatible version negotiation v1 → v2 (RFC 9368 §2.3): the server prefers v2 and the client follows', async () => {
+    const versions: number[] = [];
+    const sim = await SimPair.create(tls, { serverOverrides: { preferredVersions: [QUIC_VERSION_2] } });
+    sim.network.trace$.subscribe(() => undefined);
+    sim.client.socket.datagrams$.subscribe((d) => {
+      if ((d.data[0] & 0x80) !== 0) versions.push(new DataView(d.data.buffer, d.data.byteOffset).getUint32(1));
+    });
+    await sim.handshake();
+    expect(sim.c.version).toBe(QUIC_VERSION_2);
+    expect(sim.s.version).toBe(QUIC_VERSION_2);
+    // Every long header the server sent was already v2.
+    expect(versions.length).toBeGreaterThan(0);
+    expect(versions.every((v) => v === QUIC_VERSION_2)).toBe(true);
+    expect(sim.s.peerTransportParameters?.versionInformation?.chosenVersion).toBe(QUIC_VERSION_1);
+    expect(sim.c.peerTransportParameters?.versionInformation?.chosenVersion).toBe(QUIC_VERSION_2);
+    const r = await sim.transfer(payloadOf(200_000));
+    expect(r.sha256).toBe(sha256(payloadOf(200_000)));
+  });
+
+  it('no version switch when the server has no preference', async () => {
+    const sim = await SimPair.create(tls);
+    await sim.handshake();
+    expect(sim.s.version).toBe(QUIC_VERSION_1);
   });
 });
 
