@@ -444,6 +444,11 @@ export class Connection {
     return r;
   }
 
+  /** Bytes written on a stream and not yet acknowledged. */
+  streamBufferedBytes(streamId: number): number {
+    return this.streams.sendBufferedBytes(streamId);
+  }
+
   resetStream(streamId: number, errorCode: number): void {
     this.streams.resetStream(streamId, errorCode);
     this.flushStreamEvents();
@@ -758,6 +763,9 @@ export class Connection {
           break;
         case 'stop-sending':
           this.emit({ type: 'stream-stop-sending', streamId: e.streamId, errorCode: e.errorCode });
+          break;
+        case 'flushed':
+          this.emit({ type: 'stream-flushed', streamId: e.streamId });
           break;
         case 'closed':
           this.emit({ type: 'stream-closed', streamId: e.streamId });

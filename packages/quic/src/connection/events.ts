@@ -40,6 +40,8 @@ export type ConnectionEvent =
   | { readonly type: 'stream-reset'; readonly streamId: number; readonly errorCode: number; readonly finalSize: number }
   | { readonly type: 'stream-stop-sending'; readonly streamId: number; readonly errorCode: number }
   | { readonly type: 'stream-closed'; readonly streamId: number }
+  /** Everything written on the stream so far was acknowledged. */
+  | { readonly type: 'stream-flushed'; readonly streamId: number }
   | { readonly type: 'streams-available'; readonly bidirectional: boolean }
   /** A DATAGRAM frame (RFC 9221); `data` is a copy the receiver owns. */
   | { readonly type: 'datagram'; readonly data: Uint8Array }

@@ -14,6 +14,8 @@ export type StreamEvent =
   | { readonly type: 'reset'; readonly streamId: number; readonly errorCode: number; readonly finalSize: number }
   /** The peer asked us to stop sending (STOP_SENDING, §19.5); the stream was reset in reply (§3.5). */
   | { readonly type: 'stop-sending'; readonly streamId: number; readonly errorCode: number }
+  /** Everything written on the stream so far was acknowledged (its send buffer is empty). */
+  | { readonly type: 'flushed'; readonly streamId: number }
   /** Both parts of the stream reached a terminal state; its state was released. */
   | { readonly type: 'closed'; readonly streamId: number }
   /** The peer raised its MAX_STREAMS limit after `openStream()` had failed: opening may succeed now. */

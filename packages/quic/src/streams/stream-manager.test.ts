@@ -209,7 +209,7 @@ describe('closing and forgetting streams', () => {
     expect(frames).toEqual([[0, 0, 0, true]]);
     s.handleStreamFrameAcked(0, 0, 0, true);
     expect(s.getStream(0)).toBeUndefined();
-    expect(events(s).map((e) => e.type)).toEqual(['stream-opened', 'readable', 'closed']);
+    expect(events(s).map((e) => e.type)).toEqual(['stream-opened', 'readable', 'flushed', 'closed']);
     // Retransmissions and late frames for the forgotten stream: ignored, not re-opened.
     s.handleStreamFrame(0, 0, bytes(10), true);
     s.handleResetStream(0, 1, 10);
@@ -229,7 +229,10 @@ describe('closing and forgetting streams', () => {
     expect(c.getStream(id)).toBeUndefined();
     c.handleMaxStreamData(id, 1e6);
     c.handleStopSending(id, 3);
-    expect(events(c)).toEqual([{ type: 'closed', streamId: id }]);
+    expect(events(c)).toEqual([
+      { type: 'flushed', streamId: id },
+      { type: 'closed', streamId: id },
+    ]);
   });
 
   it('issues MAX_STREAMS as peer streams close, keeping the concurrency (RFC 9000 §4.6)', () => {
@@ -590,13 +593,14 @@ describe('events', () => {
     expect(s.read(0)).toBeNull();
   });
 
-  it('writable follows a write that hit the high-water mark, once acknowledgements drain it', () => {
+  it('writable follows a write that hit the high-water mark once sending drains it; flushed once all is acked', () => {
     const c = manager('client', {}, {}, { highWaterMarkBytes: 2000, coalesceBelowBytes: 0 });
     const id = c.openStream(true)!;
     expect(c.write(id, bytes(1500))).toBe(true);
     expect(c.write(id, bytes(1500))).toBe(false);
     const frames = streamFrames(c);
-    for (const [sid, off, len, fin] of frames) c.handleStreamFrameAcked(sid, off, len, fin);
     expect(events(c)).toEqual([{ type: 'writable', streamId: id }]);
+    for (const [sid, off, len, fin] of frames) c.handleStreamFrameAcked(sid, off, len, fin);
+    expect(events(c)).toEqual([{ type: 'flushed', streamId: id }]);
   });
 });

@@ -180,6 +180,11 @@ export class StreamManager {
     return view;
   }
 
+  /** Bytes written on the stream and not yet acknowledged (0 for unknown or released streams). */
+  sendBufferedBytes(streamId: number): number {
+    return this.streams.get(streamId)?.send?.buffer.heldBytes ?? 0;
+  }
+
   /** Bytes readable now on `streamId` (0 when unknown). */
   readableBytes(streamId: number): number {
     const recv = this.streams.get(streamId)?.recv;
@@ -473,9 +478,11 @@ export class StreamManager {
     const send = s?.send;
     if (send === undefined) return;
     if (send.onAcked(offset, length, fin)) {
+      this.events.push({ type: 'flushed', streamId });
       this.maybeClose(s!);
       return;
     }
+    if (send.buffer.ackedOffset === send.buffer.writeOffset) this.events.push({ type: 'flushed', streamId });
     this.signalWritable(s!);
     // An acknowledgement only ever removes work (lost ranges, a lost FIN): re-check only queued retransmissions.
     if (s!.urgentNode.heapIndex >= 0) this.refreshSend(s!);
