@@ -84,6 +84,7 @@ export {
   serializePriority,
 } from './priority/priority.js';
 export { parseSfDictionary, type SfBareItem, type SfMember, type SfParameters } from './priority/structured-fields.js';
+export { deliverQuicEvent, QuicH3Transport } from './quic/quic-h3-transport.js';
 export { type H3ConnectionDefaults, H3ConnectionFactory, registerHttp3 } from './register.js';
 export {
   GOAWAY_MAX_PUSH_ID,
