@@ -217,8 +217,9 @@ export class Connection {
     this.peerCids = new PeerConnectionIds({ initial: options.remoteCid, activeLimit: cfg.activeConnectionIdLimit });
     this.frameReader = new FrameReader({ maxDatagramFrameSize: cfg.maxDatagramFrameSize });
 
-    // RFC 9001 §5.2: Initial keys from the client's first Destination Connection ID.
-    this.installInitialKeys(this.originalDcid);
+    // RFC 9001 §5.2: Initial keys from the client's first Destination Connection ID — after a Retry, from the
+    // Retry's Source Connection ID, which the client uses as its Destination Connection ID from then on.
+    this.installInitialKeys(this.initialKeyCid);
 
     // RFC 9000 §18.1: a reserved transport parameter exercises the peer's handling of unknown ones.
     this.greaseParam = cfg.greaseTransportParameter
@@ -575,8 +576,13 @@ export class Connection {
   switchVersion(version: number): void {
     if (this.role === 'server') this.originalInitialRead = this.spaces[Level.INITIAL].read;
     this.version = version;
-    this.installInitialKeys(this.role === 'client' ? (this.retrySourceCid ?? this.originalDcid) : this.originalDcid);
+    this.installInitialKeys(this.initialKeyCid);
     this.qlog?.event(0, 'transport:version_information', { chosen_version: version.toString(16) });
+  }
+
+  /** @internal The DCID Initial keys derive from (RFC 9001 §5.2): the Retry's SCID after a Retry. */
+  get initialKeyCid(): Uint8Array {
+    return this.retrySourceCid ?? this.originalDcid;
   }
 
   /** @internal RFC 9001 §5.2 Initial keys for `dcid` (also after a Retry or a version change). */
@@ -658,9 +664,33 @@ export class Connection {
     return this.lastActivityMs + this.effectiveIdleMs();
   }
 
-  /** RFC 9000 §10.1: the idle period is at least three PTOs. */
+  /**
+   * RFC 9000 §10.1: the idle period is at least three PTOs — the PTO from the RTT estimate, without the probe
+   * backoff (a backed-off PTO would push the deadline out faster than time passes while probing a silent peer).
+   */
   private effectiveIdleMs(): number {
-    return Math.max(this.idleTimeoutMs, 3 * this.loss.ptoPeriodMs(PacketNumberSpace.APPLICATION_DATA));
+    return Math.max(this.idleTimeoutMs, 3 * this.basePtoMs());
+  }
+
+  /** RFC 9002 §6.2.1 PTO period of the application space without backoff. */
+  private basePtoMs(): number {
+    return this.rtt.ptoMs(this.loss.peerMaxAckDelayMs);
+  }
+
+  /**
+   * Client, RFC 9000 §10.3.1: a datagram the endpoint could not route or decrypt may be a stateless reset from the
+   * peer. Returns true (and enters the draining period) when its last 16 bytes are one of the peer's reset tokens.
+   */
+  checkStatelessReset(nowMs: number, datagram: Uint8Array): boolean {
+    if (this.state === 'closed' || this.state === 'draining' || !this.peerCids.isStatelessReset(datagram)) return false;
+    this.startDraining(nowMs, {
+      initiator: 'stateless-reset',
+      isApplication: false,
+      errorCode: TransportErrorCode.NO_ERROR,
+      frameType: undefined,
+      reason: 'stateless reset',
+    });
+    return true;
   }
 
   private keepAliveDeadline(): number {
@@ -698,7 +728,8 @@ export class Connection {
     this.closeInfo = info;
     this.closeFramePending = true;
     this.setState('closing');
-    this.closingDeadline = nowMs + 3 * this.loss.ptoPeriodMs(PacketNumberSpace.APPLICATION_DATA);
+    // RFC 9000 §10.2: the closing period lasts three PTOs.
+    this.closingDeadline = nowMs + 3 * this.basePtoMs();
     this.qlog?.event(this.qlogTime(nowMs), 'transport:connection_closed', {
       owner: 'local',
       ...(info.isApplication ? { application_code: info.errorCode } : { connection_code: info.errorCode }),
@@ -712,7 +743,7 @@ export class Connection {
     this.closeInfo ??= info;
     this.closeFramePending = false;
     this.setState('draining');
-    this.closingDeadline = nowMs + 3 * this.loss.ptoPeriodMs(PacketNumberSpace.APPLICATION_DATA);
+    this.closingDeadline = nowMs + 3 * this.basePtoMs();
     this.qlog?.event(this.qlogTime(nowMs), 'transport:connection_closed', {
       owner: 'remote',
       ...(info.isApplication ? { application_code: info.errorCode } : { connection_code: info.errorCode }),

@@ -169,6 +169,11 @@ export class PacketReceiver {
     // RFC 9001 §5.4: header protection first (the HP key does not change across key updates).
     const pnLength = key.unprotectHeader(buf, h.packetStart, h.pnOffset, h.packetEnd);
     if (pnLength < 0) {
+      // RFC 9000 §10.3: a stateless reset can be shorter than a header-protection sample.
+      if (!h.isLong && c.checkStatelessReset(nowMs, datagram)) {
+        this.stopped = true;
+        return;
+      }
       this.drop(nowMs, h, 'header_decrypt_error');
       return;
     }
@@ -192,15 +197,8 @@ export class PacketReceiver {
     const end = key.decrypt(buf, h.packetStart, payloadOffset, h.packetEnd, pn);
     if (end < 0) {
       // RFC 9000 §10.3.1: an undecryptable short-header packet may be a stateless reset.
-      if (!h.isLong && c.peerCids.isStatelessReset(datagram)) {
+      if (!h.isLong && c.checkStatelessReset(nowMs, datagram)) {
         this.stopped = true;
-        c.startDraining(nowMs, {
-          initiator: 'stateless-reset',
-          isApplication: false,
-          errorCode: TransportErrorCode.NO_ERROR,
-          frameType: undefined,
-          reason: 'stateless reset',
-        });
         return;
       }
       // RFC 9001 §6.6: too many forgeries end the connection.
