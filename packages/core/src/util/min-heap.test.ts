@@ -49,6 +49,8 @@ describe('RingQueue', () => {
           }
           expect(q.length).toBe(model.length);
           expect(q.peek()).toBe(model[0]);
+          expect(q.at(model.length - 1)).toBe(model[model.length - 1]);
+          expect(q.at(model.length)).toBeUndefined();
         }
         q.clear();
         expect(q.length).toBe(0);

@@ -29,6 +29,11 @@ export class RingQueue<T> {
     return item;
   }
 
+  /** The i-th item from the head (0 = next to shift), or undefined past the end. */
+  at(i: number): T | undefined {
+    return i >= 0 && i < this.count ? this.items[(this.head + i) & (this.items.length - 1)] : undefined;
+  }
+
   peek(): T | undefined {
     return this.count === 0 ? undefined : this.items[this.head];
   }

@@ -32,8 +32,13 @@ export interface TransportConfig {
   readonly maxDatagramFrameSize?: number;
   /** RFC 9000 §18.2 disable_active_migration. Default false. */
   readonly disableActiveMigration?: boolean;
-  /** The largest UDP payload we send (no PMTU discovery yet). Default 1200 (RFC 9000 §14). */
+  /**
+   * The largest UDP payload we send. Datagrams start at 1200 bytes (RFC 9000 §14); path MTU discovery (§14.3)
+   * probes up to this size. Default 1452 (an Ethernet MTU of 1500 minus the IPv6 and UDP headers).
+   */
   readonly maxDatagramSizeBytes?: number;
+  /** DPLPMTUD (RFC 9000 §14.3): probe for larger datagrams after the handshake. Default true. */
+  readonly pmtud?: boolean;
   /** RFC 9000 §18.2 max_udp_payload_size we accept. Default 2048 (the receive buffers' size). */
   readonly maxUdpPayloadSize?: number;
   /** RFC 9002 §6.2.2 kInitialRtt, ms. Default 333. */
@@ -70,7 +75,8 @@ export function resolveTransportConfig(c: TransportConfig = {}): ResolvedTranspo
     activeConnectionIdLimit: c.activeConnectionIdLimit ?? 4,
     maxDatagramFrameSize: c.maxDatagramFrameSize ?? 0,
     disableActiveMigration: c.disableActiveMigration ?? false,
-    maxDatagramSizeBytes: c.maxDatagramSizeBytes ?? 1200,
+    maxDatagramSizeBytes: c.maxDatagramSizeBytes ?? 1452,
+    pmtud: c.pmtud ?? true,
     maxUdpPayloadSize: c.maxUdpPayloadSize ?? 2048,
     initialRttMs: c.initialRttMs ?? 333,
     greaseQuicBit: c.greaseQuicBit ?? true,

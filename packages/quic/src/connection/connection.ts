@@ -32,6 +32,7 @@ import { PacketReceiver } from './packet-receiver.js';
 import { PacketSender } from './packet-sender.js';
 import { PacketSpace } from './packet-space.js';
 import { PathState } from './path-state.js';
+import { Pmtud } from './pmtud.js';
 import { Level, type SentFrame, type SentPacketRecord } from './sent-record.js';
 
 /** Counters for tests, qlog and benchmarks. */
@@ -97,6 +98,7 @@ export class Connection {
   /** @internal */ readonly cc: CongestionController;
   /** @internal */ readonly loss: LossDetector<SentPacketRecord>;
   /** @internal */ readonly pacer: Pacer;
+  /** @internal Path MTU discovery (RFC 9000 §14.3). */ readonly pmtud: Pmtud;
   /** @internal */ readonly streams: StreamManager;
   /** @internal */ readonly localCids: LocalConnectionIds;
   /** @internal */ readonly peerCids: PeerConnectionIds;
@@ -175,13 +177,14 @@ export class Connection {
     ];
     this.keys = new KeyPhases();
     this.rtt = new RttEstimator(cfg.initialRttMs);
-    this.cc = options.congestion.create({ maxDatagramSizeBytes: cfg.maxDatagramSizeBytes, nowMs: options.nowMs });
+    this.pmtud = new Pmtud(cfg.maxDatagramSizeBytes, cfg.pmtud);
+    this.cc = options.congestion.create({ maxDatagramSizeBytes: this.pmtud.current, nowMs: options.nowMs });
     this.loss = new LossDetector<SentPacketRecord>({
       isServer: this.role === 'server',
       rtt: this.rtt,
       controller: this.cc,
     });
-    this.pacer = new Pacer({ controller: this.cc, rtt: this.rtt, maxDatagramSizeBytes: cfg.maxDatagramSizeBytes });
+    this.pacer = new Pacer({ controller: this.cc, rtt: this.rtt, maxDatagramSizeBytes: this.pmtud.current });
     this.path = new PathState(options.remote, this.role === 'client' || options.addressValidated === true);
 
     this.localParams = {
@@ -328,6 +331,9 @@ export class Connection {
     if (pathT !== undefined && pathT < t) t = pathT;
     const keyT = this.keys.discardDeadline;
     if (keyT !== undefined && keyT < t) t = keyT;
+    // A PMTU probe that the window allows is due when the pacer allows it (even on an otherwise idle connection).
+    const probe = this.sender.probeTime();
+    if (probe !== undefined && probe < t) t = probe;
     return t === Number.POSITIVE_INFINITY ? undefined : t;
   }
 
@@ -471,8 +477,7 @@ export class Connection {
    */
   sendDatagram(data: Uint8Array): boolean {
     this.assertOpen();
-    const max = this.peerParams?.maxDatagramFrameSize ?? 0;
-    if (max === 0 || data.length + 1 + 8 > max) return false;
+    if (data.length > this.maxDatagramPayload) return false;
     if (this.datagramsToSend.length >= this.config.maxQueuedDatagrams) return false;
     this.datagramsToSend.push(data.slice());
     return true;
@@ -481,7 +486,9 @@ export class Connection {
   /** The largest DATAGRAM payload the peer accepts (0: datagrams not supported). */
   get maxDatagramPayload(): number {
     const max = this.peerParams?.maxDatagramFrameSize ?? 0;
-    return max === 0 ? 0 : Math.min(max, this.config.maxDatagramSizeBytes - 64) - 9;
+    // Room in one 1-RTT packet of the current datagram size: short header (≤ 1 + 20 + 4), frame type and length
+    // (≤ 1 + 2), AEAD tag (16).
+    return max === 0 ? 0 : Math.min(max - 9, this.pmtud.current - 44);
   }
 
   /** Sends a PING (elicits an ACK; keeps the connection alive). */
@@ -833,6 +840,11 @@ export class Connection {
         case 'stream-control':
           this.streams.handleControlFrameAcked(f.frame);
           break;
+        case 'mtu-probe': {
+          const grown = this.pmtud.onProbeAcked(f.size);
+          if (grown !== undefined) this.setDatagramSize(grown);
+          break;
+        }
         case 'handshake-done':
         case 'new-connection-id':
         case 'retire-connection-id':
@@ -841,6 +853,13 @@ export class Connection {
           break;
       }
     }
+  }
+
+  /** @internal A new datagram size for the path (PMTU discovery, or back to the minimum on a new path). */
+  setDatagramSize(bytes: number): void {
+    this.cc.onMaxDatagramSizeChanged(bytes);
+    this.pacer.setMaxDatagramSize(bytes);
+    this.qlog?.event(0, 'transport:mtu_updated', { new: bytes, done: false });
   }
 
   /** @internal Called when a sent packet's record is declared lost: queue the information again (§13.3). */
@@ -872,6 +891,9 @@ export class Connection {
           break;
         case 'path-challenge':
           // Path validation retries on its own timer (RFC 9000 §8.2.4).
+          break;
+        case 'mtu-probe':
+          this.pmtud.onProbeLost(f.size);
           break;
       }
     }
@@ -981,6 +1003,7 @@ export class Connection {
     this.applyPeerLimits(p);
     this.loss.setPeerMaxAckDelay(nowMs, p.maxAckDelayMs);
     this.localCids.setPeerLimit(p.activeConnectionIdLimit);
+    this.pmtud.limitTo(p.maxUdpPayloadSize);
     // RFC 9000 §10.1: the effective idle timeout is the minimum of both non-zero values.
     const peerIdle = p.maxIdleTimeoutMs;
     if (peerIdle > 0 && (this.idleTimeoutMs === 0 || peerIdle < this.idleTimeoutMs)) this.idleTimeoutMs = peerIdle;

@@ -79,6 +79,11 @@ export class PacketSender {
   private readonly takeOut = { offset: 0 };
   /** Per-datagram flags. */
   private datagramAckEliciting = false;
+  /** Size of the caller's output buffer. */
+  private outLimit = 0;
+  /** Time of the last pollTransmit, and when the pacer lets the next PMTU probe go. */
+  private lastPollMs = 0;
+  private probeAt: number | undefined = undefined;
 
   constructor(private readonly c: Connection) {
     this.transmitRemote = c.path.remote;
@@ -86,6 +91,8 @@ export class PacketSender {
 
   pollTransmit(nowMs: number, out: Uint8Array): number {
     const c = this.c;
+    this.outLimit = out.length;
+    this.lastPollMs = nowMs;
     this.pacingDeadline = undefined;
     this.transmitRemote = c.path.remote;
     if (c.state === 'closing') return c.closeFramePending ? this.writeClose(nowMs, out) : 0;
@@ -94,7 +101,11 @@ export class PacketSender {
     const resp = c.path.responses[0];
     if (resp !== undefined && !sameAddress(resp.remote, c.path.remote)) return this.writePathResponse(nowMs, out);
 
-    let limit = Math.min(out.length, c.config.maxDatagramSizeBytes);
+    // RFC 9000 §14.3: path MTU discovery probes go out on their own.
+    const probe = this.pmtuProbeDue(nowMs);
+    if (probe !== undefined) return this.writeMtuProbe(nowMs, out, probe);
+
+    let limit = Math.min(out.length, c.pmtud.current);
     const peerMax = c.peerParams?.maxUdpPayloadSize;
     if (peerMax !== undefined && peerMax < limit) limit = peerMax;
     // RFC 9000 §8.1: at most three times the bytes received until the client's address is validated.
@@ -127,7 +138,10 @@ export class PacketSender {
     for (const level of [Level.INITIAL, Level.HANDSHAKE, Level.ZERO_RTT, Level.APPLICATION] as const) {
       if (this.wants(nowMs, level, ackOnly)) levels.push(level);
     }
-    if (levels.length === 0) return 0;
+    if (levels.length === 0) {
+      this.noteApplicationLimited(nowMs, ackOnly || probing);
+      return 0;
+    }
     // RFC 9000 §14.1: a client pads every datagram with an Initial packet, a server every one with an
     // ack-eliciting Initial packet, to at least 1200 bytes.
     const hasInitial = levels[0] === Level.INITIAL;
@@ -145,9 +159,20 @@ export class PacketSender {
       if (end > offset) offset = end;
       if (limit - offset < MIN_PACKET_BYTES) break;
     }
+    if (!this.datagramAckEliciting) this.noteApplicationLimited(nowMs, ackOnly || probing);
     if (offset === 0) return 0;
     this.onDatagramSent(nowMs, offset);
     return offset;
+  }
+
+  /**
+   * RFC 9002 §7.8: the window had room (and the pacer did not hold us back) but there was nothing ack-eliciting to
+   * send — the sender is application-limited, and the controller must not grow the window on the acks that follow.
+   */
+  private noteApplicationLimited(nowMs: number, limited: boolean): void {
+    const c = this.c;
+    if (limited || !c.handshakeComplete) return;
+    c.cc.onApplicationLimited(nowMs, c.loss.bytesInFlight);
   }
 
   /** What a loss-detection call found: free acknowledged data, queue lost data again, arm probes. */
@@ -493,6 +518,71 @@ export class PacketSender {
     }
   }
 
+  /**
+   * When a PMTU probe can go out (for the connection's timer, so that discovery also progresses on an idle
+   * connection), or undefined when none is due or the congestion window has no room for it.
+   */
+  probeTime(): number | undefined {
+    const size = this.probeSize();
+    return size === undefined ? undefined : (this.probeAt ?? this.lastPollMs);
+  }
+
+  private probeSize(): number | undefined {
+    const c = this.c;
+    if (!c.handshakeConfirmed || c.keys.write === undefined || !c.path.validated || c.state !== 'established') {
+      return undefined;
+    }
+    const size = c.pmtud.nextProbe();
+    // A probe is ack-eliciting and in flight: it waits for the congestion window like any packet.
+    if (size === undefined || size > this.outLimit || c.loss.bytesInFlight + size > c.cc.windowBytes) return undefined;
+    return size;
+  }
+
+  /** The size of the PMTU probe to send now (RFC 9000 §14.3), if one is due and the pacer allows it. */
+  private pmtuProbeDue(nowMs: number): number | undefined {
+    this.probeAt = undefined;
+    const size = this.probeSize();
+    if (size === undefined) return undefined;
+    const next = this.c.pacer.nextSendTimeMs(nowMs, size);
+    if (next > nowMs) {
+      this.probeAt = next;
+      return undefined;
+    }
+    return size;
+  }
+
+  /** A PING + PADDING packet of exactly `size` bytes (RFC 9000 §14.4), its own datagram. */
+  private writeMtuProbe(nowMs: number, out: Uint8Array, size: number): number {
+    const c = this.c;
+    const key = c.keys.write!;
+    const space = c.spaces[Level.APPLICATION];
+    const pn = space.nextPacketNumber;
+    const largestAcked = c.loss.largestAcked(PacketNumberSpace.APPLICATION_DATA);
+    const pnLength = packetNumberLength(pn, largestAcked >= 0 ? largestAcked : undefined);
+    const w = this.w.reset(out, 0, size - AEAD_TAG_LENGTH);
+    const pnOffset = writeShortHeader(w, c.peerCids.currentCid, pn, pnLength, c.keys.writePhase, false);
+    encodePingFrame(w);
+    w.fill(0, w.remaining);
+    const end = key.protect(out, 0, pnOffset, pnLength, pn, w.pos);
+    space.nextPacketNumber++;
+    c.pmtud.onProbeSent(size);
+    c.loss.onPacketSent(
+      nowMs,
+      PacketNumberSpace.APPLICATION_DATA,
+      pn,
+      end,
+      true,
+      true,
+      { level: Level.APPLICATION, frames: [{ kind: 'mtu-probe', size }] },
+      -1,
+      true,
+    );
+    c.stats.packetsSent++;
+    this.datagramAckEliciting = true;
+    this.onDatagramSent(nowMs, end);
+    return end;
+  }
+
   /** A datagram answering a PATH_CHALLENGE from an address other than the current path's (RFC 9000 §8.2.2). */
   private writePathResponse(nowMs: number, out: Uint8Array): number {
     const c = this.c;
@@ -503,7 +593,7 @@ export class PacketSender {
     const pn = space.nextPacketNumber;
     const largestAcked = c.loss.largestAcked(PacketNumberSpace.APPLICATION_DATA);
     const pnLength = packetNumberLength(pn, largestAcked >= 0 ? largestAcked : undefined);
-    const limit = Math.min(out.length, c.config.maxDatagramSizeBytes);
+    const limit = Math.min(out.length, c.pmtud.current);
     const w = this.w.reset(out, 0, limit - AEAD_TAG_LENGTH);
     const pnOffset = writeShortHeader(w, c.peerCids.currentCid, pn, pnLength, c.keys.writePhase, false);
     encodePathResponseFrame(w, { type: FrameType.PATH_RESPONSE, data: resp.data });
@@ -532,7 +622,7 @@ export class PacketSender {
     const c = this.c;
     const info = c.closeInfo!;
     c.closeFramePending = false;
-    const limit = Math.min(out.length, c.config.maxDatagramSizeBytes, Math.max(0, Math.floor(c.path.allowance)));
+    const limit = Math.min(out.length, c.pmtud.current, Math.max(0, Math.floor(c.path.allowance)));
     const reason = encoder.encode(info.reason).subarray(0, 256);
     const levels: Level[] = [];
     if (!c.handshakeConfirmed) {

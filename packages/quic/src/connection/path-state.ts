@@ -89,7 +89,11 @@ export class PathState {
     this.bytesReceived = 0;
     this.bytesSent = 0;
     // RFC 9000 §9.4: a new address means new path characteristics; a NAT rebinding (port only) keeps them.
-    if (!portOnly) conn.rtt.reset();
+    if (!portOnly) {
+      conn.rtt.reset();
+      conn.pmtud.reset(conn.config.pmtud);
+      conn.setDatagramSize(conn.pmtud.current);
+    }
     conn.emit({ type: 'path-migrated', remote, validated: false });
     this.startValidation(nowMs, conn, remote, true);
   }

@@ -23,7 +23,8 @@ export type SentFrame =
   | { readonly kind: 'new-connection-id'; readonly sequence: number }
   | { readonly kind: 'retire-connection-id'; readonly sequence: number }
   | { readonly kind: 'new-token'; readonly token: Uint8Array }
-  | { readonly kind: 'path-challenge'; readonly data: Uint8Array };
+  | { readonly kind: 'path-challenge'; readonly data: Uint8Array }
+  | { readonly kind: 'mtu-probe'; readonly size: number };
 
 /** The per-packet record kept by loss detection. */
 export interface SentPacketRecord {

@@ -222,6 +222,7 @@ export class LossDetector<T = unknown> {
    * flight) so that acknowledging them reports `ackFrameLargestAcked` (RFC 9000 §13.2.4).
    * @param payload the connection's record of what the packet carried, returned when it is acked, lost or discarded
    * @param ackFrameLargestAcked Largest Acknowledged of the ACK frame in the packet, or -1 when it carries none
+   * @param mtuProbe a path MTU probe (RFC 9000 §14.4): in flight, but its loss triggers no congestion reaction
    */
   onPacketSent(
     nowMs: number,
@@ -232,10 +233,12 @@ export class LossDetector<T = unknown> {
     inFlight: boolean,
     payload: T,
     ackFrameLargestAcked = -1,
+    mtuProbe = false,
   ): void {
     const store = this.spaces[space];
     if (store.full) store.pruneFront(nowMs, this.lostRetentionMs(), this.unackedMaxAgeMs());
-    const flags = ackEliciting ? SentFlags.ACK_ELICITING | SentFlags.IN_FLIGHT : inFlight ? SentFlags.IN_FLIGHT : 0;
+    let flags = ackEliciting ? SentFlags.ACK_ELICITING | SentFlags.IN_FLIGHT : inFlight ? SentFlags.IN_FLIGHT : 0;
+    if (mtuProbe) flags |= SentFlags.MTU_PROBE;
     store.push(packetNumber, nowMs, sentBytes, flags, payload, ackFrameLargestAcked);
     if (flags & SentFlags.IN_FLIGHT) {
       if (ackEliciting) {
@@ -348,7 +351,7 @@ export class LossDetector<T = unknown> {
       info.timeSentMs = store.timeAt(i);
       controller.onPacketAcked(nowMs, info, this.rtt, this.bytesInFlightValue);
     }
-    controller.onAckProcessed(nowMs, this.rtt, this.bytesInFlightValue);
+    controller.onAckProcessed(nowMs, this.rtt, this.bytesInFlightValue, r.rttSampled);
 
     // A.7: reset pto_count unless the client is unsure the server validated its address.
     if (this.peerCompletedAddressValidation()) this.ptoCountValue = 0;
@@ -460,6 +463,7 @@ export class LossDetector<T = unknown> {
     let nLost = 0;
     let lostInFlight = 0;
     let lostBytes = 0;
+    let probeBytes = 0;
     let largestLostTime = Number.NEGATIVE_INFINITY;
     let persistent = false;
     // Current run of lost ack-eliciting packets with no acknowledged packet between: its first index in lostIdx.
@@ -483,15 +487,20 @@ export class LossDetector<T = unknown> {
       if (timeSent + lossDelay <= nowMs || largestAcked >= pn + threshold) {
         const flags = store.flagsAt(i);
         lostIdx[nLost] = i;
+        const probe = (flags & SentFlags.MTU_PROBE) !== 0;
         if (flags & SentFlags.IN_FLIGHT) {
-          const bytes = store.bytesAt(i);
-          lostBytes += bytes;
-          lostInFlight++;
-          largestLostTime = timeSent;
+          if (probe) {
+            // RFC 9000 §14.4: a lost MTU probe leaves flight without a congestion reaction.
+            probeBytes += store.bytesAt(i);
+          } else {
+            lostBytes += store.bytesAt(i);
+            lostInFlight++;
+            largestLostTime = timeSent;
+          }
         }
         if (flags & SentFlags.ACK_ELICITING) {
           this.ackElicitingInFlight[space]--;
-          if (!persistent && timeSent > pcFrom) {
+          if (!persistent && !probe && timeSent > pcFrom) {
             if (runStart < 0) runStart = nLost;
             else if (timeSent - store.timeAt(lostIdx[runStart]) > pcDuration) {
               runStart = this.checkOtherSpaces(space, store, runStart, nLost, timeSent, pcFrom);
@@ -508,7 +517,7 @@ export class LossDetector<T = unknown> {
     }
     if (nLost === 0) return;
 
-    this.bytesInFlightValue -= lostBytes;
+    this.bytesInFlightValue -= lostBytes + probeBytes;
     if (lostInFlight > 0) {
       const before = this.controller.windowBytes;
       this.controller.onCongestionEvent(nowMs, largestLostTime, lostBytes, this.bytesInFlightValue);
@@ -525,7 +534,8 @@ export class LossDetector<T = unknown> {
     const epoch = this.lossEpoch;
     for (let n = 0; n < nLost; n++) {
       const i = lostIdx[n];
-      r.lost.push(store.markLost(i, nowMs, store.flagsAt(i) & SentFlags.IN_FLIGHT ? epoch : 0));
+      const f = store.flagsAt(i);
+      r.lost.push(store.markLost(i, nowMs, f & SentFlags.IN_FLIGHT && !(f & SentFlags.MTU_PROBE) ? epoch : 0));
     }
     store.advanceCursor();
     if (persistent) {

@@ -6,6 +6,8 @@ export const SentFlags = {
   ACK_ELICITING: 1,
   /** The packet counts toward bytes in flight: ack-eliciting or PADDING (RFC 9002 §2). */
   IN_FLIGHT: 2,
+  /** A path MTU probe: its loss says nothing about congestion (RFC 9000 §14.4). */
+  MTU_PROBE: 4,
 } as const;
 
 /** Where a tracked packet is in its life. */

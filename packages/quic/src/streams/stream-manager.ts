@@ -375,8 +375,7 @@ export class StreamManager {
       this.streamsBlockedBidiPending ||
       this.streamsBlockedUniPending ||
       this.controlQueue.length > 0 ||
-      this.creditQueue.length > 0 ||
-      this.connCreditDirty ||
+      this.creditDue() ||
       this.scheduler.hasUrgent ||
       (this.scheduler.hasNew && this.connSend.available > 0)
     );
@@ -728,6 +727,20 @@ export class StreamManager {
   }
 
   /** Turns consumption into MAX_STREAM_DATA / MAX_DATA updates (RFC 9000 §4.2). */
+  /**
+   * Whether consumed data crossed an update threshold, so that `pollControlFrame` will produce MAX_DATA or
+   * MAX_STREAM_DATA (reading alone must not make the connection send a packet).
+   */
+  private creditDue(): boolean {
+    if (this.connCreditDirty && this.connRecv.updateDue) return true;
+    const q = this.creditQueue;
+    for (let i = 0; i < q.length; i++) {
+      const recv = q.at(i)!.recv;
+      if (recv?.wantsCredit && recv.fc.updateDue) return true;
+    }
+    return false;
+  }
+
   private updateCredit(nowMs: number, srttMs: number): void {
     const queue = this.creditQueue;
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {

@@ -131,6 +131,33 @@ describe('versions', () => {
   });
 });
 
+describe('path MTU discovery (RFC 9000 §14.3)', () => {
+  it('grows datagrams to the ceiling on a clean path', async () => {
+    const sim = await SimPair.create(tls);
+    await sim.handshake();
+    const r = await sim.transfer(payloadOf(300_000));
+    expect(r.sha256).toBe(sha256(payloadOf(300_000)));
+    expect((sim.c as unknown as { pmtud: { current: number } }).pmtud.current).toBe(1452);
+    expect((sim.s as unknown as { pmtud: { current: number } }).pmtud.current).toBe(1452);
+  });
+
+  it('finds a smaller path MTU, and probe loss is not treated as congestion', async () => {
+    const sim = await SimPair.create(tls, { link: { mtu: 1350 } });
+    await sim.handshake();
+    const cwndBefore = sim.s.congestionWindowBytes;
+    const r = await sim.transfer(payloadOf(500_000));
+    expect(r.sha256).toBe(sha256(payloadOf(500_000)));
+    // The search goes on while the connection idles (lost probes need a loss timer to be declared lost).
+    await sim.run(() => false, 3000);
+    const size = (sim.c as unknown as { pmtud: { current: number } }).pmtud.current;
+    expect(size).toBeLessThanOrEqual(1350);
+    expect(size).toBeGreaterThan(1350 - 16);
+    // The lost probes did not cut the window (no other loss happened on this link).
+    expect(sim.c.stats.packetsLost).toBeGreaterThan(0);
+    expect(sim.c.congestionWindowBytes).toBeGreaterThanOrEqual(cwndBefore);
+  });
+});
+
 describe('connection features', () => {
   it('key updates initiated by each side mid-transfer (RFC 9001 §6)', async () => {
     const sim = await SimPair.create(tls, { seed: 11 });
