@@ -239,13 +239,16 @@ export class CubicController implements CongestionController {
     else this.congestionAvoidance(nowMs, bytes, rtt);
   }
 
-  onAckProcessed(_nowMs: number, rtt: RttView, _bytesInFlight: number): void {
+  onAckProcessed(_nowMs: number, rtt: RttView, _bytesInFlight: number, rttSampled?: boolean): void {
     const acked = this.ackedInFrame;
     this.ackedInFrame = 0;
     this.slowStartBytesInFrame = 0;
     if (acked === 0 || !this.hy.active) return;
-    // RFC 9406 §4.2: one RTT sample per ACK that newly acknowledged packets (the RttView's latest sample).
-    const transition = this.hy.onAck(rtt.hasSample ? rtt.latestRttMs : undefined);
+    // RFC 9406 §4.2: currRTT is "the RTT sampled from the latest incoming ACK": one sample per ACK that produced
+    // one. An ACK whose largest acknowledged packet was not newly acknowledged produced none (RFC 9002 §5.1); the
+    // RttView's latest_rtt is then an older sample and must not be counted again.
+    const sampled = rtt.hasSample && rttSampled !== false;
+    const transition = this.hy.onAck(sampled ? rtt.latestRttMs : undefined);
     if (transition === HyStartTransition.EXIT_TO_CONGESTION_AVOIDANCE) {
       // RFC 9406 §4.2: ssthresh = cwnd. RFC 9438 §4.10: cwnd_prior = cwnd; the first epoch gets K = 0 and
       // W_max = cwnd_epoch (W_max is still undefined here, so startEpoch does exactly that).

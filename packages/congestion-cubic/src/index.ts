@@ -18,6 +18,7 @@ export {
   fastConvergenceWMax,
   TARGET_MAX_RATIO,
 } from './cubic-math.js';
+export { defaultCongestionControllerFactory } from './default-factory.js';
 export {
   CSS_GROWTH_DIVISOR,
   CSS_ROUNDS,

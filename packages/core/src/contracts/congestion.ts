@@ -30,8 +30,16 @@ export interface CongestionController {
   onPacketSent(nowMs: number, packet: SentPacketInfo, bytesInFlight: number): void;
   /** RFC 9002 §A.6 OnPacketAcked, once per newly acknowledged in-flight packet (`bytesInFlight` excludes it). */
   onPacketAcked(nowMs: number, packet: SentPacketInfo, rtt: RttView, bytesInFlight: number): void;
-  /** After all packets of one ACK frame were processed (HyStart++ rounds, CUBIC epochs). */
-  onAckProcessed(nowMs: number, rtt: RttView, bytesInFlight: number): void;
+  /**
+   * After all packets of one ACK frame were processed (HyStart++ rounds, CUBIC epochs).
+   *
+   * `rttSampled` tells whether this ACK frame produced a new RTT sample (RFC 9002 §5.1: its largest acknowledged
+   * packet was newly acknowledged and at least one newly acknowledged packet was ack-eliciting); `rtt.latestRttMs`
+   * is that sample when it is true and an older one when it is false. A transport that does not pass it leaves it
+   * undefined, and controllers then treat `rtt.latestRttMs` as this ACK's sample (RFC 9406 §4.2 counts one sample
+   * per ACK that carries one).
+   */
+  onAckProcessed(nowMs: number, rtt: RttView, bytesInFlight: number, rttSampled?: boolean): void;
   /**
    * RFC 9002 §7.3.2 / §A.7 OnCongestionEvent: loss (or ECN-CE) of packets sent at or before `sentTimeMs`.
    * A controller enters recovery only once per round trip (when `sentTimeMs` is after the recovery start).
