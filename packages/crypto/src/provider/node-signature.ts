@@ -112,14 +112,32 @@ export function verifySignature(
   const info = SCHEMES.get(scheme);
   if (info === undefined) return false;
   try {
-    const key = createPublicKey({
-      key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength),
-      format: 'der',
-      type: 'spki',
-    });
+    const key = publicKeyFor(spki);
     if (!keyMatches(info, key)) return false;
     return verify(info.digest, data, keyInput(info, key), signature);
   } catch {
     return false;
   }
+}
+
+/**
+ * Imported public keys by SubjectPublicKeyInfo: a client sees the same server key on every handshake, and importing
+ * it costs several times the signature check. A small LRU (Map insertion order) bounds the memory.
+ */
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEY_CACHE_SIZE = 64;
+
+function publicKeyFor(spki: Uint8Array): KeyObject {
+  const der = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
+  const id = der.toString('base64');
+  const cached = publicKeys.get(id);
+  if (cached !== undefined) {
+    publicKeys.delete(id);
+    publicKeys.set(id, cached);
+    return cached;
+  }
+  const key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+  publicKeys.set(id, key);
+  if (publicKeys.size > PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value as string);
+  return key;
 }
