@@ -74,6 +74,8 @@ export class SimPair {
     await sim.client.socket.bind({ port: 50_000 });
     sim.serverAddress = await sim.server.socket.bind({ port: 443 });
     sim.server.socket.datagrams$.subscribe((d) => {
+      // Only a client Initial (a long header, RFC 9000 §17.2) can create the server connection, as at an endpoint.
+      if (sim.server.conn === undefined && (d.data[0] & 0x80) === 0) return;
       sim.server.conn ??= sim.createServer(d.data, d.remote);
       sim.server.conn.handleDatagram(sim.clock.now(), d.data, d.remote);
       sim.after(sim.server);
