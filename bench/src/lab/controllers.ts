@@ -3,7 +3,7 @@
 import { registerCubic } from '@fos/congestion-cubic';
 import { registerNewReno } from '@fos/congestion-newreno';
 import { CongestionControllerFactory, createContainer, type DependencyContainer } from '@fos/core';
-import { registerFixedWindow } from '../../../examples/src/congestion-swap/fixed-window.js';
+import { registerFixedWindow } from '@fos/examples/fixed-window';
 
 /**
  * A container with the lab's controllers registered under one token: NewReno, CUBIC (the default) and the swap
