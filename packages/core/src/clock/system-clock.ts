@@ -32,6 +32,14 @@ class SystemTimer implements Timer {
   deadlineMs: number | undefined = undefined;
   private handle: ReturnType<typeof setTimeout> | undefined = undefined;
   private readonly fire = (): void => {
+    // libuv's timer clock is cached per loop turn and may run slightly behind performance.now(): a timer can fire a
+    // fraction of a millisecond early. Never call back before the deadline; wait out the remainder instead.
+    const remaining = (this.deadlineMs ?? 0) - this.clock.now();
+    if (remaining > 0) {
+      this.handle = setTimeout(this.fire, Math.ceil(remaining));
+      if (this.unref) this.handle.unref();
+      return;
+    }
     this.handle = undefined;
     this.deadlineMs = undefined;
     this.callback();
