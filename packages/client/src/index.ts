@@ -50,6 +50,7 @@ export type {
   RedirectMode,
   RequestTimeouts,
 } from './fetch/prepared-request.js';
+export type { PushedResponse } from './fetch/pushed-response.js';
 export type { ClientBodyInit } from './fetch/request-body.js';
 export type { RequestContext } from './fetch/request-context.js';
 export type { ResponseBodyHooks } from './fetch/response-body.js';
@@ -57,6 +58,7 @@ export {
   type H3ConnectOptions,
   type H3ConnectTarget,
   type H3Exchange,
+  type H3PushPromise,
   type H3Request,
   type H3RequestOptions,
   type H3ResponseHead,
@@ -66,6 +68,9 @@ export {
   H3SessionFactory,
   type H3TlsOptions,
 } from './h3/h3-session.js';
+export { QuicH3Exchange } from './h3/quic/quic-h3-exchange.js';
+export { QuicH3Session } from './h3/quic/quic-h3-session.js';
+export { QuicH3SessionFactory, type QuicH3SessionFactoryOptions } from './h3/quic/quic-h3-session-factory.js';
 export { MemorySessionTicketCache, type MemorySessionTicketCacheOptions } from './h3/session-ticket-cache.js';
 export {
   ConnectionPool,

@@ -121,7 +121,7 @@ describe('discovery through Alt-Svc', () => {
     await s.client.close();
   });
 
-  it('without an H3 factory, auto stays on TCP and protocol "h3" fails with H3_UNAVAILABLE', async () => {
+  it('with HTTP/3 disabled (h3SessionFactory: null), auto stays on TCP and protocol "h3" fails with H3_UNAVAILABLE', async () => {
     const s = scenario({ withoutH3: true, tcp: { handler: () => ({ headers: [['alt-svc', 'h3=":443"']] }) } });
     await s.get(`${ORIGIN}/`);
     expect((await s.get(`${ORIGIN}/`)).res.protocol).toBe('h2');

@@ -11,7 +11,14 @@ import {
   VirtualClock,
 } from '@fos/core';
 import { describe, expect, it } from 'vitest';
-import { ClientConfig, H3SessionFactory, HttpClient, MemorySessionTicketCache, registerClient } from '../src/index.js';
+import {
+  ClientConfig,
+  H3SessionFactory,
+  HttpClient,
+  MemorySessionTicketCache,
+  QuicH3SessionFactory,
+  registerClient,
+} from '../src/index.js';
 import { FakeH3SessionFactory, FakeTcpTransport } from '../src/testing/index.js';
 import { track } from './support/helpers.js';
 
@@ -22,7 +29,10 @@ describe('registerClient', () => {
     expect(resolve(c, QuicTlsSessionCache)).toBeInstanceOf(MemorySessionTicketCache);
     expect(resolve(c, BufferAllocator).bufferSize).toBe(2048);
     expect(resolve(c, ClientConfig)).toMatchObject({ protocol: 'auto', connectTimeoutMs: 10_000, raceDelayMs: 300 });
-    expect(c.isRegistered(H3SessionFactory)).toBe(false);
+    // HTTP/3 over @fos/quic by default; `h3SessionFactory: null` turns it off.
+    expect(resolve(c, H3SessionFactory)).toBeInstanceOf(QuicH3SessionFactory);
+    const off = registerClient(createContainer(), { h3SessionFactory: null });
+    expect(off.isRegistered(H3SessionFactory)).toBe(false);
     const other = registerClient(createContainer());
     expect(resolve(other, HttpClient)).not.toBe(resolve(c, HttpClient));
   });

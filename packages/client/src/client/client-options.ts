@@ -40,6 +40,11 @@ export interface ClientOptions {
     readonly connectTimeoutMs?: number;
     /** Send GET/HEAD as 0-RTT on resumed connections. Default true. */
     readonly enableEarlyData?: boolean;
+    /**
+     * Accept server push (RFC 9114 §4.6): pushed responses appear on `client.pushes$`. Default false (the server
+     * cannot push).
+     */
+    readonly push?: boolean;
   };
   /** Alt-Svc cache bounds and the broken-alternative back-off. */
   readonly altSvc?: AltSvcCacheOptions;
@@ -61,8 +66,11 @@ export interface ClientOptions {
   readonly cryptoProvider?: CryptoProvider;
   /** TLS session tickets for QUIC resumption / 0-RTT (registered as `QuicTlsSessionCache`). Default in memory. */
   readonly sessionCache?: QuicTlsSessionCache;
-  /** The HTTP/3 implementation (registered as `H3SessionFactory`). Without one, only TCP is used. */
-  readonly h3SessionFactory?: H3SessionFactory;
+  /**
+   * The HTTP/3 implementation (registered as `H3SessionFactory`). Default: a `QuicH3SessionFactory` (HTTP/3 over
+   * @fos/quic) unless the container already has one; `null` disables HTTP/3 (only TCP is used).
+   */
+  readonly h3SessionFactory?: H3SessionFactory | null;
   /** Replaces the node:http2/node:https transport (registered as `TcpTransport`; tests use fakes). */
   readonly tcpTransport?: TcpTransport;
   /** Time source for timeouts, the race and caches. Default a SystemClock with unref'd timers. */
@@ -88,6 +96,7 @@ export interface ClientConfig {
   readonly raceDelayMs: number;
   readonly h3ConnectTimeoutMs: number | undefined;
   readonly enableEarlyData: boolean;
+  readonly enablePush: boolean;
   readonly altSvc: AltSvcCacheOptions;
   readonly poolIdleTimeoutMs: number;
   readonly maxSocketsPerOrigin: number;
@@ -95,6 +104,8 @@ export interface ClientConfig {
   readonly keylogPath: string | undefined;
   readonly lookup: LookupFunction | undefined;
   readonly userAgent: string | undefined;
+  /** `h3SessionFactory: null`: HTTP/3 is off for this client. */
+  readonly h3Disabled: boolean;
 }
 export const ClientConfig = token<ClientConfig>('fos.client.ClientConfig');
 
@@ -135,6 +146,7 @@ export function normalizeOptions(options: ClientOptions): ClientConfig {
     raceDelayMs: nonNegative('h3.raceDelayMs', options.h3?.raceDelayMs) ?? 300,
     h3ConnectTimeoutMs: nonNegative('h3.connectTimeoutMs', options.h3?.connectTimeoutMs),
     enableEarlyData: options.h3?.enableEarlyData ?? true,
+    enablePush: options.h3?.push ?? false,
     altSvc: options.altSvc ?? {},
     poolIdleTimeoutMs: nonNegative('pool.idleTimeoutMs', options.pool?.idleTimeoutMs) ?? 30_000,
     maxSocketsPerOrigin: Math.max(1, options.pool?.maxSocketsPerOrigin ?? 6),
@@ -142,5 +154,6 @@ export function normalizeOptions(options: ClientOptions): ClientConfig {
     keylogPath: options.keylogPath,
     lookup: options.lookup,
     userAgent: options.userAgent === null ? undefined : (options.userAgent ?? 'fos-client'),
+    h3Disabled: options.h3SessionFactory === null,
   };
 }

@@ -14,7 +14,13 @@ import type { FallbackReason } from '../fetch/client-response.js';
 import type { PreparedRequest } from '../fetch/prepared-request.js';
 import { type RequestContext, raceSignal } from '../fetch/request-context.js';
 import { H3Channel, H3Connection } from '../h3/h3-connection.js';
-import type { H3ConnectOptions, H3ConnectTarget, H3SessionFactory } from '../h3/h3-session.js';
+import type {
+  H3ConnectOptions,
+  H3ConnectTarget,
+  H3PushPromise,
+  H3Session,
+  H3SessionFactory,
+} from '../h3/h3-session.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { socketHost } from '../tcp/tcp-connect.js';
 import type { TcpMode, TcpTransport } from '../tcp/tcp-transport.js';
@@ -33,6 +39,8 @@ export interface DispatcherOptions {
   readonly h3ConnectTimeoutMs: number | undefined;
   /** Aborted when the client closes: pending QUIC attempts stop. */
   readonly shutdown: AbortSignal;
+  /** Server pushes on the client's connections (RFC 9114 §4.6), with the origin each connection serves. */
+  readonly onPush?: (push: H3PushPromise, origin: URL, session: H3Session) => void;
 }
 
 /** How a request will be sent. */
@@ -102,7 +110,7 @@ export class Dispatcher {
     if (alt !== undefined) return this.race(url, ctx, alt);
     // RFC 7838 §2.2: an existing connection to an alternative may be used after its advertisement expired.
     const live = this.live.get(url.origin);
-    if (live !== undefined) {
+    if (live !== undefined && !this.o.altSvc.isBroken(alternativeKey(originHost, live.alt), now)) {
       if (this.o.h3Pool.find(live.key) !== undefined) return this.race(url, ctx, live.alt);
       this.live.delete(url.origin);
     }
@@ -160,7 +168,16 @@ export class Dispatcher {
     const viaH3 = async (): Promise<Route> => {
       const lease = await this.o.h3Pool.acquire(key, open, ctx.signal);
       this.rememberLive(url.origin, alt, key);
-      return { channel: new H3Channel(lease), alternative: alt, alternativeAuthority: authority, fallback: undefined };
+      // A resumed connection carries safe requests in 0-RTT before its handshake is done; if the handshake does not
+      // complete within the head start, the request goes over TCP instead (the alternative may have stopped
+      // answering UDP since its ticket was issued).
+      const channel = new H3Channel(lease, {
+        clock: this.o.clock,
+        earlyDataHandshakeTimeoutMs: this.o.raceDelayMs,
+        // Later requests go straight to TCP until the handshake completes after all (which clears the mark).
+        onEarlyDataTimeout: () => this.o.altSvc.markBroken(brokenKey, this.o.clock.now()),
+      });
+      return { channel, alternative: alt, alternativeAuthority: authority, fallback: undefined };
     };
     if (this.o.h3Pool.find(key) !== undefined) return viaH3();
 
@@ -294,6 +311,12 @@ export class Dispatcher {
       session.close();
       settled(false);
       throw normalizeH3Error(controller.signal.reason, target);
+    }
+    const onPush = this.o.onPush;
+    if (onPush !== undefined && session.pushes$ !== undefined) {
+      const origin = new URL(target.origin);
+      const s = session;
+      session.pushes$.subscribe((push) => onPush(push, origin, s));
     }
     if (session.handshakeComplete) {
       settled(true);

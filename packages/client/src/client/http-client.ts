@@ -1,4 +1,5 @@
 import { type Clock, token } from '@fos/core';
+import { EMPTY, type Observable, type Subject } from 'rxjs';
 import type { AltSvcCache } from '../alt-svc/alt-svc-cache.js';
 import { parseAltSvc } from '../alt-svc/alt-svc-parser.js';
 import {
@@ -19,10 +20,12 @@ import {
   type PreparedRequest,
   prepareRequest,
 } from '../fetch/prepared-request.js';
+import type { PushedResponse } from '../fetch/pushed-response.js';
 import { isRedirectStatus, redirectRequest } from '../fetch/redirect.js';
 import { RequestContext } from '../fetch/request-context.js';
 import type { ResponseBodyHooks } from '../fetch/response-body.js';
 import type { H3Connection } from '../h3/h3-connection.js';
+import type { H3SessionFactory } from '../h3/h3-session.js';
 import type { ConnectionPool, PoolKeyStats } from '../pool/connection-pool.js';
 import type { KeylogWriter } from '../tcp/keylog-writer.js';
 import type { TcpTransport } from '../tcp/tcp-transport.js';
@@ -38,6 +41,11 @@ export interface HttpClient {
   fetch(input: string | URL | Request, init?: ClientRequestInit): Promise<ClientResponse>;
   /** The Alt-Svc knowledge of this client (inspect, clear, `networkChanged()`). */
   readonly altSvc: AltSvcCache;
+  /**
+   * Responses the servers pushed (RFC 9114 §4.6), with `h3: { push: true }`. Pushes arriving while nobody is
+   * subscribed are declined (CANCEL_PUSH). Completes when the client closes.
+   */
+  readonly pushes$: Observable<PushedResponse>;
   /** HTTP/3 pool counters per connection key (alternative service + server name). */
   h3Stats(): ReadonlyArray<{ readonly key: string } & PoolKeyStats>;
   /** Closes every connection; pending and later fetches reject with `ClientClosedError`. */
@@ -52,8 +60,12 @@ export interface FetchClientDeps {
   readonly dispatcher: Dispatcher;
   readonly tcp: TcpTransport;
   readonly h3Pool: ConnectionPool<H3Connection>;
+  /** Closed with the client (sockets, files). */
+  readonly h3Factory?: H3SessionFactory | undefined;
   readonly keylog: KeylogWriter | undefined;
   readonly shutdown: AbortController;
+  /** Pushed responses (completed on close). */
+  readonly pushes?: Subject<PushedResponse>;
 }
 
 /** Attempts per hop (first try + retries after retryable failures or fallbacks). */
@@ -101,6 +113,10 @@ export class FetchClient implements HttpClient {
     return this.deps.altSvc;
   }
 
+  get pushes$(): Observable<PushedResponse> {
+    return this.deps.pushes?.asObservable() ?? EMPTY;
+  }
+
   h3Stats(): ReadonlyArray<{ readonly key: string } & PoolKeyStats> {
     return this.deps.h3Pool.keys().map((key) => ({ key, ...this.deps.h3Pool.stats(key) }));
   }
@@ -111,6 +127,8 @@ export class FetchClient implements HttpClient {
     this.deps.shutdown.abort(new ClientClosedError());
     for (const ctx of [...this.inFlight]) ctx.fail(new ClientClosedError());
     this.deps.h3Pool.close();
+    this.deps.pushes?.complete();
+    await this.deps.h3Factory?.close?.();
     await this.deps.tcp.close();
     await this.deps.keylog?.close();
   }
@@ -303,9 +321,9 @@ async function discard(response: ChannelResponse, protocol: string): Promise<voi
 function buildResponse(response: ChannelResponse, info: ResponseInfo, url: string): ClientResponse {
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
   try {
-    return new ClientResponse(response.body, init, info, url);
+    return new ClientResponse(response.body, init, info, url, response.trailers);
   } catch (e) {
     if (init.statusText === '') throw e;
-    return new ClientResponse(response.body, { ...init, statusText: '' }, info, url);
+    return new ClientResponse(response.body, { ...init, statusText: '' }, info, url, response.trailers);
   }
 }

@@ -15,17 +15,24 @@ import {
   type Token,
   tryResolve,
 } from '@fos/core';
+import { Subject } from 'rxjs';
 import { AltSvcCache } from '../alt-svc/alt-svc-cache.js';
 import { parseAltSvc } from '../alt-svc/alt-svc-parser.js';
+import { type PushedResponse, pushedResponse } from '../fetch/pushed-response.js';
 import type { H3Connection } from '../h3/h3-connection.js';
 import { H3SessionFactory } from '../h3/h3-session.js';
+import { QuicH3SessionFactory } from '../h3/quic/quic-h3-session-factory.js';
 import { MemorySessionTicketCache } from '../h3/session-ticket-cache.js';
 import { ConnectionPool } from '../pool/connection-pool.js';
+import { H3ErrorCode } from '../protocol.js';
 import { KeylogWriter } from '../tcp/keylog-writer.js';
 import { NodeTcpTransport, TcpTransport } from '../tcp/tcp-transport.js';
 import { ClientConfig, type ClientOptions, normalizeOptions } from './client-options.js';
 import { Dispatcher } from './dispatcher.js';
 import { FetchClient, HttpClient } from './http-client.js';
+
+/** Factories `registerClient` created: the client closes them with itself (a caller's own factory is the caller's). */
+const ownedFactories = new WeakSet<H3SessionFactory>();
 
 function isAllocator(v: NonNullable<ClientOptions['allocator']>): v is BufferAllocator {
   return typeof (v as BufferAllocator).acquire === 'function';
@@ -60,7 +67,17 @@ export function registerClient(container: DependencyContainer, options: ClientOp
   registerDefault(container, QuicTlsSessionCache, () => new MemorySessionTicketCache());
   registerValue(container, CongestionControllerFactory, options.congestionController);
   registerValue(container, CryptoProvider, options.cryptoProvider);
-  registerValue(container, H3SessionFactory, options.h3SessionFactory);
+  if (options.h3SessionFactory !== null) registerValue(container, H3SessionFactory, options.h3SessionFactory);
+  // HTTP/3 over @fos/quic unless the caller plugged in another implementation (or a fake) or disabled it (null).
+  if (options.h3SessionFactory === undefined && !container.isRegistered(H3SessionFactory, true)) {
+    container.register(H3SessionFactory, {
+      useFactory: instanceCachingFactory<H3SessionFactory>(() => {
+        const factory = new QuicH3SessionFactory({ container });
+        ownedFactories.add(factory);
+        return factory;
+      }),
+    });
+  }
   registerValue(container, TcpTransport, options.tcpTransport);
 
   container.register(HttpClient, {
@@ -101,17 +118,20 @@ function buildClient(c: DependencyContainer): HttpClient {
       },
     });
   const h3Pool = new ConnectionPool<H3Connection>({ clock, idleTimeoutMs: config.poolIdleTimeoutMs });
+  const h3Factory = config.h3Disabled ? undefined : tryResolve(c, H3SessionFactory);
   const shutdown = new AbortController();
+  const pushes = new Subject<PushedResponse>();
   const dispatcher = new Dispatcher({
     clock,
     altSvc,
     tcp,
-    h3Factory: tryResolve(c, H3SessionFactory),
+    h3Factory,
     h3Pool,
     h3ConnectOptions: {
       tls: { ca: config.ca, rejectUnauthorized: config.rejectUnauthorized, spkiPins: config.pins },
       sessionCache: resolve(c, QuicTlsSessionCache),
       enableEarlyData: config.enableEarlyData,
+      enablePush: config.enablePush,
       qlogDir: config.qlogDir,
       keylogPath: config.keylogPath,
       lookup: config.lookup,
@@ -121,11 +141,31 @@ function buildClient(c: DependencyContainer): HttpClient {
         qlog: resolve(c, QlogSink),
         congestionControllerFactory: tryResolve(c, CongestionControllerFactory),
         cryptoProvider: tryResolve(c, CryptoProvider),
+        keyLog: keylog === undefined ? undefined : (line: string) => keylog.writeLine(line),
       },
     },
     raceDelayMs: config.raceDelayMs,
     h3ConnectTimeoutMs: config.h3ConnectTimeoutMs,
     shutdown: shutdown.signal,
+    onPush: (promise, origin, session) => {
+      if (!pushes.observed) {
+        promise.exchange.cancel(H3ErrorCode.H3_REQUEST_CANCELLED);
+        return;
+      }
+      const pushed = pushedResponse(promise, origin, session);
+      if (pushed !== undefined) pushes.next(pushed);
+    },
   });
-  return new FetchClient({ config, clock, altSvc, dispatcher, tcp, h3Pool, keylog, shutdown });
+  return new FetchClient({
+    config,
+    clock,
+    altSvc,
+    dispatcher,
+    tcp,
+    h3Pool,
+    keylog,
+    shutdown,
+    pushes,
+    h3Factory: h3Factory !== undefined && ownedFactories.has(h3Factory) ? h3Factory : undefined,
+  });
 }

@@ -12,6 +12,17 @@ export interface ChannelResponse {
   readonly body: ReadableStream<Uint8Array> | null;
   /** The request went out as 0-RTT. */
   readonly earlyData: boolean;
+  /**
+   * The trailer section (RFC 9110 §6.5), resolved when the body ended (empty `Headers` when there was none);
+   * rejects like the body. Undefined: the channel does not report trailers (treated as none).
+   */
+  readonly trailers?: Promise<Headers>;
+}
+
+/** A trailers promise whose rejection is never unhandled (callers may never look at trailers). */
+export function quietTrailers(promise: Promise<Headers>): Promise<Headers> {
+  promise.catch(() => {});
+  return promise;
 }
 
 /**

@@ -44,16 +44,24 @@ export class ClientResponse extends Response {
   /** The HTTP version used: `'h3'`, `'h2'` or `'http/1.1'`. */
   readonly protocol: HttpProtocol;
   readonly info: ResponseInfo;
+  /**
+   * The trailer fields (RFC 9110 §6.5; HTTP/3 trailer section, RFC 9114 §4.1), available once the body has been
+   * read to its end: resolves with an empty `Headers` when the response had none, rejects when the body failed.
+   */
+  readonly trailers: Promise<Headers>;
 
   constructor(
     body: ReadableStream<Uint8Array> | null,
     init: { status: number; statusText: string; headers: Headers },
     info: ResponseInfo,
     url: string,
+    trailers: Promise<Headers> = Promise.resolve(new Headers()),
   ) {
     super(body, init);
     this.protocol = info.protocol;
     this.info = info;
+    this.trailers = trailers;
+    trailers.catch(() => {});
     // Response's url/redirected are prototype getters over internal state; own properties shadow them.
     Object.defineProperty(this, 'url', { value: url, enumerable: true });
     Object.defineProperty(this, 'redirected', { value: info.redirects > 0, enumerable: true });
@@ -74,6 +82,7 @@ Object.defineProperty(ClientResponse.prototype, 'clone', {
       { status: copy.status, statusText: copy.statusText, headers: copy.headers },
       this.info,
       this.url,
+      this.trailers,
     );
   },
 });

@@ -1,10 +1,12 @@
+import type { Clock } from '@fos/core';
 import type { Subscription } from 'rxjs';
-import { StreamResetError } from '../errors.js';
+import { H3ConnectError, StreamResetError } from '../errors.js';
 import {
   type ChannelResponse,
   createResponseBody,
   hasNoBody,
   headersFromPairs,
+  quietTrailers,
   type RequestChannel,
 } from '../fetch/channel.js';
 import { multiplexedHeaderList, type PreparedRequest, requestPath } from '../fetch/prepared-request.js';
@@ -75,15 +77,67 @@ export function classifyH3Reset(error: StreamResetError): StreamResetError {
   return error;
 }
 
+/**
+ * `response`, unless the session's handshake is still incomplete after `ms` (RFC 9001 §4.6.1: 0-RTT data went out
+ * before the server was heard from): then a retryable `H3ConnectError('no-response')`.
+ */
+function withHandshakeDeadline<T>(
+  response: Promise<T>,
+  session: H3Session,
+  options: H3ChannelOptions,
+  ms: number,
+): Promise<T> {
+  if (session.handshakeComplete) return response;
+  const clock = options.clock;
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.createTimer(() => {
+      if (session.handshakeComplete) return;
+      options.onEarlyDataTimeout?.();
+      reject(new H3ConnectError('no-response', `no QUIC handshake within ${ms} ms of a 0-RTT request`));
+    });
+    timer.set(clock.now() + ms);
+    session.handshake.then(
+      () => timer.clear(),
+      () => timer.clear(),
+    );
+    response.then(
+      (v) => {
+        timer.clear();
+        resolve(v);
+      },
+      (e: unknown) => {
+        timer.clear();
+        reject(e);
+      },
+    );
+  });
+}
+
 function classify(error: unknown): unknown {
   return error instanceof StreamResetError ? classifyH3Reset(error) : error;
+}
+
+/** Options of an {@link H3Channel}. */
+export interface H3ChannelOptions {
+  readonly clock: Clock;
+  /**
+   * A request sent in 0-RTT fails with a retryable `H3ConnectError('no-response')` (so the client sends it over TCP)
+   * when the handshake has not completed within this many ms. Used where a fallback exists (`auto`); undefined: wait
+   * for the connection's own outcome.
+   */
+  readonly earlyDataHandshakeTimeoutMs?: number;
+  /** Called when that happened (the dispatcher marks the alternative broken until the handshake completes). */
+  readonly onEarlyDataTimeout?: () => void;
 }
 
 /** A granted request stream on an HTTP/3 session. */
 export class H3Channel implements RequestChannel {
   readonly protocol = 'h3' as const;
 
-  constructor(private readonly lease: PoolLease<H3Connection>) {}
+  constructor(
+    private readonly lease: PoolLease<H3Connection>,
+    private readonly options?: H3ChannelOptions,
+  ) {}
 
   get reused(): boolean {
     return this.lease.reused;
@@ -137,7 +191,12 @@ export class H3Channel implements RequestChannel {
     ctx.touch();
     let head: Awaited<H3Exchange['response']>;
     try {
-      head = await raceSignal(exchange.response, ctx.signal);
+      const deadline = this.options?.earlyDataHandshakeTimeoutMs;
+      const response =
+        earlyData && deadline !== undefined && this.options !== undefined
+          ? withHandshakeDeadline(exchange.response, session, this.options, deadline)
+          : exchange.response;
+      head = await raceSignal(response, ctx.signal);
     } catch (e) {
       ctx.signal.removeEventListener('abort', onAbort);
       if (ctx.signal.aborted) exchange.cancel(H3ErrorCode.H3_REQUEST_CANCELLED, ctx.signal.reason);
@@ -165,6 +224,16 @@ export class H3Channel implements RequestChannel {
       exchange.cancel(H3ErrorCode.H3_REQUEST_CANCELLED, reason),
     );
     const body = createResponseBody(source, ctx, hooks, () => lease.release());
-    return { status: head.status, statusText: '', headers, body: body.stream, earlyData: exchange.earlyData };
+    // RFC 9114 §4.1: a trailer section may follow the content.
+    const trailers =
+      exchange.trailers === undefined ? undefined : quietTrailers(exchange.trailers.then((t) => headersFromPairs(t)));
+    return {
+      status: head.status,
+      statusText: '',
+      headers,
+      body: body.stream,
+      earlyData: exchange.earlyData,
+      trailers,
+    };
   }
 }

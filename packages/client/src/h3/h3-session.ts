@@ -47,6 +47,11 @@ export interface H3Services {
   readonly qlog: QlogSink;
   readonly congestionControllerFactory: CongestionControllerFactory | undefined;
   readonly cryptoProvider: CryptoProvider | undefined;
+  /**
+   * Writes one NSS key log line (no newline) to the client's key log — the file TCP connections write too. Absent
+   * when `keylogPath` is unset (a factory may then open `keylogPath` itself).
+   */
+  readonly keyLog?: (line: string) => void;
 }
 
 export interface H3ConnectOptions {
@@ -70,6 +75,11 @@ export interface H3ConnectOptions {
   /** Name resolution override (same signature as node:dns lookup). */
   readonly lookup: LookupFunction | undefined;
   readonly services: H3Services;
+  /**
+   * Accept server push (RFC 9114 §4.6): the session sends MAX_PUSH_ID and reports promises on `pushes$`. Default
+   * false (the server cannot push).
+   */
+  readonly enablePush?: boolean;
 }
 
 /**
@@ -81,6 +91,11 @@ export interface H3ConnectOptions {
  */
 export interface H3SessionFactory {
   connect(target: H3ConnectTarget, options: H3ConnectOptions): Promise<H3Session>;
+  /**
+   * Releases what the factory holds (sockets, files) once the client is closed; sessions still open are closed
+   * at once. Optional: the client calls it from `close()` when present.
+   */
+  close?(): Promise<void>;
 }
 export const H3SessionFactory = token<H3SessionFactory>('fos.H3SessionFactory');
 
@@ -128,6 +143,23 @@ export interface H3ResponseHead {
   readonly headers: ReadonlyArray<readonly [string, string]>;
 }
 
+/** A server push (RFC 9114 §4.6): the promised request and the exchange that delivers its response. */
+export interface H3PushPromise {
+  /** The push ID (§4.6). */
+  readonly pushId: number;
+  /** The request stream that carried the PUSH_PROMISE (§7.2.5): the push accompanies that request's response. */
+  readonly associatedStreamId: number;
+  /** The promised request (§4.6: safe, cacheable, no content). */
+  readonly method: string;
+  readonly scheme: string;
+  readonly authority: string;
+  readonly path: string;
+  /** Its regular fields (lowercase names, pseudo-headers removed). */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The pushed response; `cancel` declines the push (CANCEL_PUSH or STOP_SENDING, §4.6). */
+  readonly exchange: H3Exchange;
+}
+
 /** One request stream. */
 export interface H3Exchange {
   readonly streamId: number;
@@ -140,6 +172,11 @@ export interface H3Exchange {
    * is consumed. Errors like `response` when the stream is reset; cancelling it cancels the request.
    */
   readonly body: ReadableStream<Uint8Array>;
+  /**
+   * The trailer section (RFC 9114 §4.1; empty when the response had none), settling when `body` ends; rejects like
+   * `body`. Optional for factories that do not support trailers.
+   */
+  readonly trailers?: Promise<ReadonlyArray<readonly [string, string]>>;
   /**
    * Abandons the request (RFC 9114 §4.1.1): RESET_STREAM and STOP_SENDING with `errorCode` (the client uses
    * H3_REQUEST_CANCELLED, 0x10c). `response` rejects and `body` errors with `reason`. No-op once complete.
@@ -178,6 +215,11 @@ export interface H3Session {
    */
   request(request: H3Request, options: H3RequestOptions): H3Exchange;
   readonly events$: Observable<H3SessionEvent>;
+  /**
+   * Pushed responses the server promised (RFC 9114 §4.6), when the connection was made with `enablePush`. A promise
+   * nobody subscribes to is declined (CANCEL_PUSH, §7.2.3).
+   */
+  readonly pushes$?: Observable<H3PushPromise>;
   /**
    * Closes the connection: graceful (GOAWAY, then CONNECTION_CLOSE with H3_NO_ERROR once requests finished, RFC 9114
    * §5.2) unless `errorCode` says otherwise.

@@ -15,6 +15,7 @@ import {
   hasNoBody,
   headerObject,
   headersFromPairs,
+  quietTrailers,
   type RequestChannel,
   rawHeaderPairs,
 } from '../fetch/channel.js';
@@ -200,12 +201,22 @@ export class H1Channel implements RequestChannel {
           () => res.destroy(),
         );
         const body = createResponseBody(source, ctx, hooks, () => {});
+        // RFC 9112 §7.1.2: trailer fields of a chunked message, known once the message ended.
+        const trailers = quietTrailers(
+          new Promise<Headers>((resolveTrailers, rejectTrailers) => {
+            res.once('end', () => resolveTrailers(headersFromPairs(rawHeaderPairs(res.rawTrailers))));
+            res.once('close', () => {
+              if (!res.complete) rejectTrailers(mapNetworkError(new Error('response closed early'), host, port));
+            });
+          }),
+        );
         resolve({
           status,
           statusText: res.statusMessage ?? '',
           headers: responseHeaders,
           body: body.stream,
           earlyData: false,
+          trailers,
         });
       });
       if (ctx.signal.aborted) {

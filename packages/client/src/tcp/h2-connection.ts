@@ -14,6 +14,7 @@ import {
   hasNoBody,
   headerObject,
   headersFromPairs,
+  quietTrailers,
   type RequestChannel,
 } from '../fetch/channel.js';
 import { multiplexedHeaderList, type PreparedRequest, requestPath } from '../fetch/prepared-request.js';
@@ -186,7 +187,25 @@ export class H2Connection implements PooledConnection {
         }
         const source = new NodeReadableSource(stream, streamError, () => stream.close(h2constants.NGHTTP2_CANCEL));
         const body = createResponseBody(source, ctx, hooks, () => {});
-        resolve({ status, statusText: '', headers: responseHeaders, body: body.stream, earlyData: false });
+        // RFC 9113 §8.1: a trailing HEADERS frame carries the trailer fields.
+        const trailers = quietTrailers(
+          new Promise<Headers>((resolveTrailers, rejectTrailers) => {
+            let fields: Array<[string, string]> = [];
+            stream.once('trailers', (t: IncomingHttpHeaders) => {
+              fields = [];
+              for (const [name, value] of Object.entries(t)) {
+                if (value === undefined) continue;
+                if (Array.isArray(value)) for (const v of value) fields.push([name, v]);
+                else fields.push([name, String(value)]);
+              }
+            });
+            stream.once('end', () => resolveTrailers(headersFromPairs(fields)));
+            stream.once('close', () => {
+              if (!stream.readableEnded) rejectTrailers(streamError(undefined));
+            });
+          }),
+        );
+        resolve({ status, statusText: '', headers: responseHeaders, body: body.stream, earlyData: false, trailers });
       });
       if (ctx.signal.aborted) {
         onAbort();

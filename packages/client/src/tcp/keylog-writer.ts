@@ -14,6 +14,12 @@ export class KeylogWriter {
     this.stream.write(line);
   }
 
+  /** Appends one line given without its newline (the QUIC TLS engine's key log callback). */
+  writeLine(line: string): void {
+    this.stream ??= createWriteStream(this.path, { flags: 'a', mode: 0o600 });
+    this.stream.write(`${line}\n`);
+  }
+
   close(): Promise<void> {
     const s = this.stream;
     this.stream = undefined;

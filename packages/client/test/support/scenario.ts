@@ -37,7 +37,7 @@ export function scenario(
   const client = createClient({
     clock,
     tcpTransport: tcp,
-    h3SessionFactory: o.withoutH3 ? undefined : h3,
+    h3SessionFactory: o.withoutH3 ? null : h3,
     ...o.client,
   });
   const settle = async <T>(promise: Promise<T>, maxMs = 600_000): Promise<T> => {
