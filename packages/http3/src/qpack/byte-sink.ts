@@ -1,3 +1,5 @@
+import type { QpackCursor } from './prefixed-int.js';
+
 /**
  * A growable output buffer for the encoder and decoder streams. `take()` hands the written bytes to the caller
  * (a view of the current buffer, which the sink then forgets) so nothing is copied and the caller may keep the
@@ -85,4 +87,30 @@ export class PendingInput {
     this.end = 0;
     this.append(chunk.subarray(from, to));
   }
+
+  /**
+   * Points `c` at the bytes to parse now: `chunk` itself when nothing is pending (no copy), otherwise the pending
+   * tail with `chunk` appended. Parse from `c`, then call {@link settle}.
+   */
+  open(chunk: Uint8Array, c: QpackCursor): void {
+    if (this.length === 0) {
+      c.buf = chunk;
+      c.pos = 0;
+      c.end = chunk.length;
+    } else {
+      this.append(chunk);
+      c.buf = this.buf;
+      c.pos = this.start;
+      c.end = this.end;
+    }
+  }
+
+  /** Keeps what the parser left unread in `c` (opened with {@link open}) for the next chunk, and clears `c.buf`. */
+  settle(c: QpackCursor): void {
+    if (c.buf === this.buf) this.consume(c.pos);
+    else if (c.pos < c.end) this.keep(c.buf, c.pos, c.end);
+    c.buf = EMPTY_BYTES;
+  }
 }
+
+const EMPTY_BYTES = new Uint8Array(0);

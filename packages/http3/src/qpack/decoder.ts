@@ -134,23 +134,10 @@ export class QpackDecoder {
    */
   handleEncoderStream(bytes: Uint8Array): readonly number[] {
     const before = this.table.insertCount;
-    const p = this.pending;
     const c = this.cursor;
-    if (p.length === 0) {
-      c.buf = bytes;
-      c.pos = 0;
-      c.end = bytes.length;
-      this.applyInstructions(c);
-      if (c.pos < c.end) p.keep(bytes, c.pos, c.end);
-    } else {
-      p.append(bytes);
-      c.buf = p.buf;
-      c.pos = p.start;
-      c.end = p.end;
-      this.applyInstructions(c);
-      p.consume(c.pos);
-    }
-    c.buf = EMPTY_BYTES;
+    this.pending.open(bytes, c);
+    this.applyInstructions(c);
+    this.pending.settle(c);
     if (this.table.insertCount === before || this.blocked.length === 0) return EMPTY_IDS;
     return this.releaseUnblocked();
   }

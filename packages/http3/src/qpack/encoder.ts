@@ -238,23 +238,10 @@ export class QpackEncoder {
    * Throws QpackDecoderStreamError (a connection error) for an invalid instruction.
    */
   handleDecoderStream(bytes: Uint8Array): void {
-    const p = this.pending;
     const c = this.cursor;
-    if (p.length === 0) {
-      c.buf = bytes;
-      c.pos = 0;
-      c.end = bytes.length;
-      this.applyDecoderInstructions(c);
-      if (c.pos < c.end) p.keep(bytes, c.pos, c.end);
-    } else {
-      p.append(bytes);
-      c.buf = p.buf;
-      c.pos = p.start;
-      c.end = p.end;
-      this.applyDecoderInstructions(c);
-      p.consume(c.pos);
-    }
-    c.buf = EMPTY_BYTES;
+    this.pending.open(bytes, c);
+    this.applyDecoderInstructions(c);
+    this.pending.settle(c);
   }
 
   // ---- explicit table control (advanced; also what the automatic strategy uses) ----
@@ -645,5 +632,3 @@ export class QpackEncoder {
     }
   }
 }
-
-const EMPTY_BYTES = new Uint8Array(0);
