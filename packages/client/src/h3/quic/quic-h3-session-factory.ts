@@ -21,6 +21,7 @@ import type { H3ConnectionOptions } from '@fos/http3';
 import { createQuicEndpoint, type QuicConnection, type QuicEndpoint, type TransportConfig } from '@fos/quic';
 import { registerUdp } from '@fos/udp';
 import { H3ConnectError } from '../../errors.js';
+import { raceSignal } from '../../fetch/request-context.js';
 import { H3ErrorCode } from '../../protocol.js';
 import type { H3ConnectOptions, H3ConnectTarget, H3SessionFactory } from '../h3-session.js';
 import { type ConnectTargetInfo, dnsError, mapConnectError } from './connect-errors.js';
@@ -141,7 +142,7 @@ export class QuicH3SessionFactory implements H3SessionFactory {
     this.busy(1);
     try {
       // The seam's contract: an abort rejects at once, also while the name is being resolved.
-      const addresses = await abortable(this.resolve(target, options), signal);
+      const addresses = await raceSignal(this.resolve(target, options), signal);
       const clock = options.services.clock;
       const startedAtMs = clock.now();
       const quic = await this.race(addresses, target, options);
@@ -387,28 +388,6 @@ export class QuicH3SessionFactory implements H3SessionFactory {
     }
     return file.write;
   }
-}
-
-/** `promise`, or a rejection with `signal.reason` as soon as the signal fires. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function where(host: string, port: number): string {
