@@ -67,6 +67,7 @@ export {
 export {
   checkFieldName,
   checkFieldValue,
+  isConnectionSpecificField,
   type RequestInfo,
   type RequestValidationOptions,
   type ResponseInfo,

@@ -62,8 +62,11 @@ export function checkFieldValue(value: string): string | undefined {
   return undefined;
 }
 
-/** RFC 9114 §4.2: connection-specific fields MUST NOT appear in HTTP/3 (TE is checked separately). */
-function isConnectionSpecific(name: string): boolean {
+/**
+ * RFC 9114 §4.2: connection-specific fields (lowercase names) MUST NOT appear in HTTP/3; TE is checked separately,
+ * being allowed in requests with the value "trailers".
+ */
+export function isConnectionSpecificField(name: string): boolean {
   switch (name) {
     case 'connection':
     case 'keep-alive':
@@ -83,7 +86,7 @@ function isConnectionSpecific(name: string): boolean {
 function checkRegularField(name: string, value: string, teAllowed: boolean): void {
   const bad = checkFieldName(name) ?? checkFieldValue(value);
   if (bad !== undefined) throw malformed(bad);
-  if (isConnectionSpecific(name)) throw malformed(`connection-specific field ${name}`);
+  if (isConnectionSpecificField(name)) throw malformed(`connection-specific field ${name}`);
   if (name === 'te' && (!teAllowed || value.trim().toLowerCase() !== 'trailers')) {
     throw malformed('te other than "trailers"');
   }

@@ -1,6 +1,6 @@
 // Header helpers of the server API: user-supplied headers → HTTP/3 field lines (RFC 9114 §4.2).
 
-import type { H3Header, H3Headers } from '@fos/http3';
+import { type H3Header, type H3Headers, isConnectionSpecificField } from '@fos/http3';
 
 /** Headers as handlers pass them: a record (arrays for repeated fields) or an ordered list of pairs. */
 export type OutgoingHeaders =
@@ -12,18 +12,8 @@ export type OutgoingHeaders =
  * framing); `te` only with the value "trailers". The server drops them instead of failing the response.
  */
 export function isDroppedField(name: string, value: string): boolean {
-  switch (name) {
-    case 'connection':
-    case 'keep-alive':
-    case 'proxy-connection':
-    case 'transfer-encoding':
-    case 'upgrade':
-      return true;
-    case 'te':
-      return value.trim().toLowerCase() !== 'trailers';
-    default:
-      return false;
-  }
+  if (name === 'te') return value.trim().toLowerCase() !== 'trailers';
+  return isConnectionSpecificField(name);
 }
 
 /** Appends `headers` to `out` as lowercase field lines, skipping dropped fields and pseudo-headers. */
