@@ -135,7 +135,9 @@ export function measureCorePump(cert: GeneratedCertificate, mib: number): CorePu
       t0 = performance.now();
     }
     if (clientStream !== undefined) {
-      for (let r = client.readStream(clientStream); r; r = client.readStream(clientStream)) received += r.length;
+      for (let r = client.readStream(clientStream); r && r.length > 0; r = client.readStream(clientStream)) {
+        received += r.length;
+      }
     }
     timers(client);
     transmit(client, toServer);
