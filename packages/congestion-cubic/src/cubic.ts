@@ -7,7 +7,7 @@ import type {
   RttView,
   SentPacketInfo,
 } from '@fos/core';
-import { CongestionOptionsError, checkOption, DEFAULT_MINIMUM_WINDOW_PACKETS, initialWindowBytes } from '@fos/core';
+import { checkOption, DatagramWindowSizes, pacingRateBytesPerSecond } from '@fos/core';
 import { ALPHA_CUBIC, BETA_CUBIC, cubicK, cubicTarget, cubicWindow, fastConvergenceWMax } from './cubic-math.js';
 import { HyStart, type HyStartPhase, HyStartTransition, NON_PACED_L } from './hystart.js';
 
@@ -51,16 +51,13 @@ export type CubicRegion = 'none' | 'slow_start' | 'reno_friendly' | 'concave' | 
 export class CubicController implements CongestionController {
   readonly name = 'cubic';
 
-  private mds: number;
-  private readonly minimumWindowPackets: number;
-  private readonly initialWindowPackets: number | undefined;
+  /** RFC 9002 §7.2 max_datagram_size and the minimum and initial windows that follow it. */
+  private readonly sizes: DatagramWindowSizes;
   private readonly fastConvergence: boolean;
   private readonly lSegments: number;
   private readonly slowStartPacingGain: number;
   private readonly pacingGain: number;
   private readonly hy = new HyStart();
-  private minWindow: number;
-  private initialWindow: number;
   private anyAcked = false;
 
   // RFC 9438 §4.1.2 variables (windows in bytes).
@@ -104,16 +101,7 @@ export class CubicController implements CongestionController {
   private savedHyCssRounds = 0;
 
   constructor(options: CongestionControllerOptions, tuning: CubicOptions = {}) {
-    this.mds = checkOption('maxDatagramSizeBytes', options.maxDatagramSizeBytes, 1);
-    this.minimumWindowPackets = checkOption(
-      'minimumWindowPackets',
-      options.minimumWindowPackets ?? DEFAULT_MINIMUM_WINDOW_PACKETS,
-      1,
-    );
-    this.initialWindowPackets =
-      options.initialWindowPackets === undefined
-        ? undefined
-        : checkOption('initialWindowPackets', options.initialWindowPackets, 1);
+    this.sizes = new DatagramWindowSizes(options);
     this.fastConvergence = tuning.fastConvergence ?? true;
     this.lSegments = (tuning.paced ?? true) ? Number.POSITIVE_INFINITY : NON_PACED_L;
     this.slowStartPacingGain = checkOption(
@@ -124,9 +112,7 @@ export class CubicController implements CongestionController {
     this.pacingGain = checkOption('pacingGain', tuning.pacingGain ?? PACING_GAIN, 1);
     if (tuning.hystart === false) this.hy.stop();
     // RFC 9002 §7.2 (CUBIC starts like any QUIC controller, RFC 9438 §4.10 slow start).
-    this.minWindow = this.minimumWindowPackets * this.mds;
-    this.initialWindow = initialWindowBytes(this.mds, this.initialWindowPackets, this.minWindow);
-    this.cwnd = this.initialWindow;
+    this.cwnd = this.sizes.initialWindow;
   }
 
   get windowBytes(): number {
@@ -144,15 +130,15 @@ export class CubicController implements CongestionController {
   }
 
   get minimumWindowBytes(): number {
-    return this.minWindow;
+    return this.sizes.minimumWindow;
   }
 
   get initialWindowBytes(): number {
-    return this.initialWindow;
+    return this.sizes.initialWindow;
   }
 
   get maxDatagramSizeBytes(): number {
-    return this.mds;
+    return this.sizes.maxDatagramSize;
   }
 
   get isApplicationLimited(): boolean {
@@ -216,7 +202,7 @@ export class CubicController implements CongestionController {
 
   onPacketSent(nowMs: number, packet: SentPacketInfo, bytesInFlight: number): void {
     this.hy.onPacketSent(packet.packetNumber);
-    if (this.appLimited && bytesInFlight + this.mds > this.cwnd) {
+    if (this.appLimited && bytesInFlight + this.sizes.maxDatagramSize > this.cwnd) {
       // RFC 9002 §7.8: cwnd-limited again. RFC 9438 §5.8: t must not include the application-limited period.
       this.appLimited = false;
       if (this.hasEpoch && nowMs > this.appLimitedSinceMs) this.tEpochMs += nowMs - this.appLimitedSinceMs;
@@ -271,7 +257,7 @@ export class CubicController implements CongestionController {
     // RFC 9438 §4.6: ssthresh = cwnd · β (the RFC allows cwnd in place of flight_size when, as here,
     // an underutilized window does not grow); cwnd_prior = cwnd; neither below the minimum window (RFC 9002 §7.2).
     this.cwndPrior = cwnd;
-    this.ssthresh = Math.max(cwnd * BETA_CUBIC, this.minWindow);
+    this.ssthresh = Math.max(cwnd * BETA_CUBIC, this.sizes.minimumWindow);
     this.cwnd = this.ssthresh;
     // The next congestion avoidance stage starts a new epoch.
     this.hasEpoch = false;
@@ -280,9 +266,10 @@ export class CubicController implements CongestionController {
   onPersistentCongestion(_nowMs: number): void {
     // RFC 9438 §4.8: ssthresh from β_cubic — already set by the congestion event the transport reports for the
     // same losses (RFC 9002 B.8); set it here only if none was.
-    if (this.ssthresh === Number.POSITIVE_INFINITY) this.ssthresh = Math.max(this.cwnd * BETA_CUBIC, this.minWindow);
+    if (this.ssthresh === Number.POSITIVE_INFINITY)
+      this.ssthresh = Math.max(this.cwnd * BETA_CUBIC, this.sizes.minimumWindow);
     // RFC 9002 §7.6.2: collapse to the minimum window; B.8: forget the recovery period.
-    this.cwnd = this.minWindow;
+    this.cwnd = this.sizes.minimumWindow;
     this.recoveryStartMs = Number.NEGATIVE_INFINITY;
     this.recovering = false;
     // RFC 9438 §4.8: the first congestion avoidance stage after a timeout uses K = 0 and W_max = W_est = cwnd_epoch.
@@ -313,36 +300,27 @@ export class CubicController implements CongestionController {
 
   onApplicationLimited(nowMs: number, bytesInFlight: number): void {
     // RFC 9002 §7.8: at least one datagram of window unused and nothing to send.
-    if (!this.appLimited && bytesInFlight + this.mds <= this.cwnd) {
+    if (!this.appLimited && bytesInFlight + this.sizes.maxDatagramSize <= this.cwnd) {
       this.appLimited = true;
       this.appLimitedSinceMs = nowMs;
     }
   }
 
   onMaxDatagramSizeChanged(maxDatagramSizeBytes: number): void {
-    if (!(Number.isFinite(maxDatagramSizeBytes) && maxDatagramSizeBytes >= 1)) {
-      throw new CongestionOptionsError('maxDatagramSizeBytes', maxDatagramSizeBytes);
-    }
-    const decreased = maxDatagramSizeBytes < this.mds;
-    this.mds = maxDatagramSizeBytes;
-    // RFC 9002 §7.2: recalculate the initial and minimum windows; a decrease while completing the handshake
-    // (nothing acknowledged yet) restarts from the new initial window. CUBIC's W values are kept in bytes, so
-    // they need no conversion.
-    this.minWindow = this.minimumWindowPackets * this.mds;
-    this.initialWindow = initialWindowBytes(this.mds, this.initialWindowPackets, this.minWindow);
-    if (decreased && !this.anyAcked) this.cwnd = this.initialWindow;
-    if (this.cwnd < this.minWindow) this.cwnd = this.minWindow;
-    if (this.ssthresh < this.minWindow) this.ssthresh = this.minWindow;
+    // RFC 9002 §7.2: the windows follow the new size; a decrease while completing the handshake (nothing
+    // acknowledged yet) restarts from the new initial window. CUBIC's W values are kept in bytes, so they need no
+    // conversion.
+    const sizes = this.sizes;
+    if (sizes.resize(maxDatagramSizeBytes) && !this.anyAcked) this.cwnd = sizes.initialWindow;
+    if (this.cwnd < sizes.minimumWindow) this.cwnd = sizes.minimumWindow;
+    if (this.ssthresh < sizes.minimumWindow) this.ssthresh = sizes.minimumWindow;
   }
 
   pacingRateBytesPerSecond(rtt: RttView): number | undefined {
     // RFC 9002 §7.7: rate = N · cwnd / smoothed_rtt, with N = 2 while the window may still double per round trip
-    // (slow start, CSS) and 1.25 otherwise. No RTT sample (or a zero RTT): no pacing.
-    const srtt = rtt.smoothedRttMs;
-    if (!rtt.hasSample || !(srtt > 0)) return undefined;
+    // (slow start, CSS) and 1.25 otherwise.
     const gain = this.cwnd < this.ssthresh ? this.slowStartPacingGain : this.pacingGain;
-    const rate = (gain * this.cwnd * 1000) / srtt;
-    return rate < Number.POSITIVE_INFINITY ? rate : undefined;
+    return pacingRateBytesPerSecond(gain, this.cwnd, rtt);
   }
 
   private slowStart(bytes: number): void {
@@ -355,7 +333,7 @@ export class CubicController implements CongestionController {
     // RFC 9406 §4.2: cwnd += min(N, L · SMSS) [/ CSS_GROWTH_DIVISOR in CSS], N = bytes newly acked by this ACK.
     let counted = bytes;
     if (this.lSegments !== Number.POSITIVE_INFINITY) {
-      const room = this.lSegments * this.mds - this.slowStartBytesInFrame;
+      const room = this.lSegments * this.sizes.maxDatagramSize - this.slowStartBytesInFrame;
       counted = room <= 0 ? 0 : Math.min(bytes, room);
     }
     this.slowStartBytesInFrame += bytes;
@@ -364,7 +342,7 @@ export class CubicController implements CongestionController {
 
   private congestionAvoidance(nowMs: number, bytes: number, rtt: RttView): void {
     if (!this.hasEpoch) this.startEpoch(nowMs);
-    const mds = this.mds;
+    const mds = this.sizes.maxDatagramSize;
     const cwnd = this.cwnd;
     // RFC 9438 §4.2: t = t_current − t_epoch; RTT is the smoothed RTT.
     const t = nowMs > this.tEpochMs ? (nowMs - this.tEpochMs) / 1000 : 0;
@@ -394,7 +372,7 @@ export class CubicController implements CongestionController {
     this.tEpochMs = nowMs;
     this.cwndEpoch = this.cwnd;
     if (this.wMax > this.cwndEpoch) {
-      this.k = cubicK(this.wMax / this.mds, this.cwndEpoch / this.mds);
+      this.k = cubicK(this.wMax / this.sizes.maxDatagramSize, this.cwndEpoch / this.sizes.maxDatagramSize);
     } else {
       // RFC 9438 §4.8 / §4.10: an epoch at or above W_max (after a timeout, or a loss-free HyStart++ exit).
       this.k = 0;

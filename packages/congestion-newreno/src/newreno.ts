@@ -6,7 +6,7 @@ import type {
   RttView,
   SentPacketInfo,
 } from '@fos/core';
-import { CongestionOptionsError, checkOption, DEFAULT_MINIMUM_WINDOW_PACKETS, initialWindowBytes } from '@fos/core';
+import { checkOption, DatagramWindowSizes, pacingRateBytesPerSecond } from '@fos/core';
 
 /** RFC 9002 §7.3.2 / Appendix B.1 kLossReductionFactor. */
 export const LOSS_REDUCTION_FACTOR = 0.5;
@@ -35,12 +35,9 @@ export interface NewRenoOptions {
 export class NewRenoController implements CongestionController {
   readonly name = 'newreno';
 
-  private mds: number;
-  private readonly minimumWindowPackets: number;
-  private readonly initialWindowPackets: number | undefined;
+  /** RFC 9002 §7.2 max_datagram_size and the minimum and initial windows that follow it. */
+  private readonly sizes: DatagramWindowSizes;
   private readonly pacingGain: number;
-  private minWindow: number;
-  private initialWindow: number;
   private cwnd: number;
   private ssthresh = Number.POSITIVE_INFINITY;
   /** RFC 9002 B.2 congestion_recovery_start_time (-Infinity: never). */
@@ -50,21 +47,10 @@ export class NewRenoController implements CongestionController {
   private anyAcked = false;
 
   constructor(options: CongestionControllerOptions, tuning: NewRenoOptions = {}) {
-    this.mds = checkOption('maxDatagramSizeBytes', options.maxDatagramSizeBytes, 1);
-    this.minimumWindowPackets = checkOption(
-      'minimumWindowPackets',
-      options.minimumWindowPackets ?? DEFAULT_MINIMUM_WINDOW_PACKETS,
-      1,
-    );
-    this.initialWindowPackets =
-      options.initialWindowPackets === undefined
-        ? undefined
-        : checkOption('initialWindowPackets', options.initialWindowPackets, 1);
+    this.sizes = new DatagramWindowSizes(options);
     this.pacingGain = checkOption('pacingGain', tuning.pacingGain ?? PACING_GAIN, 1);
-    // RFC 9002 §7.2 kMinimumWindow and kInitialWindow; B.3 congestion_window = kInitialWindow.
-    this.minWindow = this.minimumWindowPackets * this.mds;
-    this.initialWindow = initialWindowBytes(this.mds, this.initialWindowPackets, this.minWindow);
-    this.cwnd = this.initialWindow;
+    // RFC 9002 B.3 congestion_window = kInitialWindow.
+    this.cwnd = this.sizes.initialWindow;
   }
 
   get windowBytes(): number {
@@ -83,16 +69,16 @@ export class NewRenoController implements CongestionController {
 
   /** RFC 9002 §7.2 kMinimumWindow for the current max_datagram_size. */
   get minimumWindowBytes(): number {
-    return this.minWindow;
+    return this.sizes.minimumWindow;
   }
 
   /** RFC 9002 §7.2 kInitialWindow for the current max_datagram_size. */
   get initialWindowBytes(): number {
-    return this.initialWindow;
+    return this.sizes.initialWindow;
   }
 
   get maxDatagramSizeBytes(): number {
-    return this.mds;
+    return this.sizes.maxDatagramSize;
   }
 
   /** RFC 9002 B.2 congestion_recovery_start_time; -Infinity before the first congestion event. */
@@ -107,7 +93,7 @@ export class NewRenoController implements CongestionController {
 
   onPacketSent(_nowMs: number, _packet: SentPacketInfo, bytesInFlight: number): void {
     // RFC 9002 §7.8: the sender is cwnd-limited again once a send leaves no room for another datagram.
-    if (bytesInFlight + this.mds > this.cwnd) this.appLimited = false;
+    if (bytesInFlight + this.sizes.maxDatagramSize > this.cwnd) this.appLimited = false;
   }
 
   onPacketAcked(_nowMs: number, packet: SentPacketInfo, _rtt: RttView, _bytesInFlight: number): void {
@@ -125,7 +111,7 @@ export class NewRenoController implements CongestionController {
       this.cwnd += bytes;
     } else {
       // RFC 9002 §7.3.3 congestion avoidance: at most one max_datagram_size per congestion window acknowledged.
-      this.cwnd += (this.mds * bytes) / this.cwnd;
+      this.cwnd += (this.sizes.maxDatagramSize * bytes) / this.cwnd;
     }
   }
 
@@ -140,13 +126,13 @@ export class NewRenoController implements CongestionController {
     this.recovering = true;
     // RFC 9002 §7.3.2: ssthresh = half the window; the window drops to it immediately, but not below the minimum.
     this.ssthresh = this.cwnd * LOSS_REDUCTION_FACTOR;
-    this.cwnd = Math.max(this.ssthresh, this.minWindow);
+    this.cwnd = Math.max(this.ssthresh, this.sizes.minimumWindow);
   }
 
   onPersistentCongestion(_nowMs: number): void {
     // RFC 9002 §7.6.2 / B.8: collapse to kMinimumWindow and forget the recovery period (back to slow start up to
     // the ssthresh set by the congestion event that declared these losses).
-    this.cwnd = this.minWindow;
+    this.cwnd = this.sizes.minimumWindow;
     this.recoveryStartMs = Number.NEGATIVE_INFINITY;
     this.recovering = false;
   }
@@ -157,30 +143,19 @@ export class NewRenoController implements CongestionController {
 
   onApplicationLimited(_nowMs: number, bytesInFlight: number): void {
     // RFC 9002 §7.8: at least one datagram of window went unused — hold growth until the window is full again.
-    if (bytesInFlight + this.mds <= this.cwnd) this.appLimited = true;
+    if (bytesInFlight + this.sizes.maxDatagramSize <= this.cwnd) this.appLimited = true;
   }
 
   onMaxDatagramSizeChanged(maxDatagramSizeBytes: number): void {
-    if (!(Number.isFinite(maxDatagramSizeBytes) && maxDatagramSizeBytes >= 1)) {
-      throw new CongestionOptionsError('maxDatagramSizeBytes', maxDatagramSizeBytes);
-    }
-    const decreased = maxDatagramSizeBytes < this.mds;
-    this.mds = maxDatagramSizeBytes;
-    // RFC 9002 §7.2: recalculate the initial (and minimum) window with the new size…
-    this.minWindow = this.minimumWindowPackets * this.mds;
-    this.initialWindow = initialWindowBytes(this.mds, this.initialWindowPackets, this.minWindow);
-    // …and if the size shrank to complete the handshake (nothing acknowledged yet), restart from the new one.
-    if (decreased && !this.anyAcked) this.cwnd = this.initialWindow;
-    if (this.cwnd < this.minWindow) this.cwnd = this.minWindow;
+    // RFC 9002 §7.2: the windows follow the new size; if it shrank to complete the handshake (nothing acknowledged
+    // yet), restart from the new initial window.
+    const sizes = this.sizes;
+    if (sizes.resize(maxDatagramSizeBytes) && !this.anyAcked) this.cwnd = sizes.initialWindow;
+    if (this.cwnd < sizes.minimumWindow) this.cwnd = sizes.minimumWindow;
   }
 
   pacingRateBytesPerSecond(rtt: RttView): number | undefined {
-    // RFC 9002 §7.7: rate = N · congestion_window / smoothed_rtt. Without an RTT sample (or on a zero-RTT path)
-    // there is nothing meaningful to pace by; the initial window may go out as one burst (§7.7). A (sub)normal
-    // RTT so small that the rate overflows means the same.
-    const srtt = rtt.smoothedRttMs;
-    if (!rtt.hasSample || !(srtt > 0)) return undefined;
-    const rate = (this.pacingGain * this.cwnd * 1000) / srtt;
-    return rate < Number.POSITIVE_INFINITY ? rate : undefined;
+    // RFC 9002 §7.7: rate = N · congestion_window / smoothed_rtt.
+    return pacingRateBytesPerSecond(this.pacingGain, this.cwnd, rtt);
   }
 }

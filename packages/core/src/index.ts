@@ -7,10 +7,12 @@ export { VirtualClock, type VirtualClockOptions, VirtualClockRunawayError } from
 export {
   CongestionOptionsError,
   checkOption,
+  DatagramWindowSizes,
   DEFAULT_INITIAL_WINDOW_PACKETS,
   DEFAULT_MINIMUM_WINDOW_PACKETS,
   INITIAL_WINDOW_LIMIT_BYTES,
   initialWindowBytes,
+  pacingRateBytesPerSecond,
 } from './congestion/window.js';
 export { BufferAllocator, type BufferAllocatorStats } from './contracts/buffer-allocator.js';
 export { Clock, type Timer } from './contracts/clock.js';
