@@ -4,10 +4,9 @@
 // - discovery (RFC 7838): the first fetch goes over HTTP/2 and learns Alt-Svc, the next goes over HTTP/3;
 // - UDP blocked: Caddy restarted on the same port with HTTP/3 off while the client still holds its Alt-Svc, and a
 //   TCP-only Node https server that advertises h3 — fetches succeed over TCP; the cost is measured and printed.
-import { createHash } from 'node:crypto';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type ClientResponse, createClient, type HttpClient, QuicH3SessionFactory } from '@fos/client';
+import { createClient, type HttpClient, QuicH3SessionFactory } from '@fos/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CaddyServer,
@@ -21,20 +20,7 @@ import {
   startCaddy,
   writeRandomFile,
 } from '../src/index.js';
-
-async function digest(res: ClientResponse): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    hash.update(chunk);
-    size += chunk.byteLength;
-  }
-  return { size, sha256: hash.digest('hex') };
-}
-
-function expectFile(got: { size: number; sha256: string }, file: Pick<ServedFile, 'size' | 'sha256'>): void {
-  expect(got).toEqual({ size: file.size, sha256: file.sha256 });
-}
+import { digest, expectFile } from './support/bodies.js';
 
 /** Runs `fn` and returns its result with the wall-clock time it took (for the printed measurements only). */
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {

@@ -2,15 +2,8 @@
 // UDP on loopback, every body checked by SHA-256: 1 KB, 1 MB, 100 MB; 100 parallel small files on one connection;
 // 100 sequential fetches on one connection; 200 concurrent fetches within the server's stream limit; and, after the
 // connection closed, a resumed connection that sends its request in 0-RTT — proved by gtlsserver's own log.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  type ClientResponse,
-  createClient,
-  type HttpClient,
-  MemorySessionTicketCache,
-  QuicH3SessionFactory,
-} from '@fos/client';
+import { createClient, type HttpClient, MemorySessionTicketCache, QuicH3SessionFactory } from '@fos/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type CertificateFiles,
@@ -23,21 +16,7 @@ import {
   startGtlsServer,
   writeRandomFile,
 } from '../src/index.js';
-
-/** Reads a body to its end, hashing as it goes (a 100 MB body is never held in memory). */
-async function digest(res: ClientResponse): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    hash.update(chunk);
-    size += chunk.byteLength;
-  }
-  return { size, sha256: hash.digest('hex') };
-}
-
-function expectFile(got: { size: number; sha256: string }, file: Pick<ServedFile, 'size' | 'sha256'>): void {
-  expect(got).toEqual({ size: file.size, sha256: file.sha256 });
-}
+import { digest, expectFile } from './support/bodies.js';
 
 function ourClient(
   cert: CertificateFiles,
