@@ -47,6 +47,8 @@ const encoder = new TextEncoder();
 /** Smallest useful room for a packet (header + a small frame + tag). */
 const MIN_PACKET_BYTES = 64;
 
+/** The levels in the order their packets are coalesced into a datagram (RFC 9000 §12.2). */
+const SEND_ORDER = [Level.INITIAL, Level.HANDSHAKE, Level.ZERO_RTT, Level.APPLICATION] as const;
 const TYPE_OF_LEVEL = [PacketType.INITIAL, PacketType.HANDSHAKE, PacketType.ONE_RTT, PacketType.ZERO_RTT] as const;
 const SPACE_OF_LEVEL = [
   PacketNumberSpace.INITIAL,
@@ -77,6 +79,7 @@ export class PacketSender {
     data: EMPTY,
   };
   private readonly takeOut = { offset: 0 };
+  private readonly levels: Level[] = [];
   /** Per-datagram flags. */
   private datagramAckEliciting = false;
   /** Size of the caller's output buffer. */
@@ -133,9 +136,11 @@ export class PacketSender {
       }
     }
 
-    // Which levels have something to send, so that the last packet can be padded.
-    const levels: Level[] = [];
-    for (const level of [Level.INITIAL, Level.HANDSHAKE, Level.ZERO_RTT, Level.APPLICATION] as const) {
+    // Which levels have something to send, so that the last packet can be padded (a reused array: no allocation).
+    const levels = this.levels;
+    levels.length = 0;
+    for (let i = 0; i < SEND_ORDER.length; i++) {
+      const level = SEND_ORDER[i];
       if (this.wants(nowMs, level, ackOnly)) levels.push(level);
     }
     if (levels.length === 0) {
@@ -403,6 +408,18 @@ export class PacketSender {
 
   private writeApplicationControl(nowMs: number, w: ByteWriter, frames: SentFrame[]): boolean {
     const c = this.c;
+    // The common case on a busy connection: no control frame is pending.
+    if (
+      !c.handshakeDonePending &&
+      c.path.responses.length === 0 &&
+      c.path.challengeToSend === undefined &&
+      !c.peerCids.hasRetirements &&
+      !c.localCids.hasAnnouncements &&
+      c.newTokensToSend.length === 0 &&
+      c.datagramsToSend.length === 0
+    ) {
+      return false;
+    }
     let ackEliciting = false;
     if (c.handshakeDonePending && w.remaining >= 1) {
       encodeHandshakeDoneFrame(w);

@@ -10,7 +10,7 @@ type SendCallback = (err: Error | null, bytes?: number) => void;
 interface PendingSend {
   readonly view: Uint8Array;
   readonly snapshot: Uint8Array;
-  readonly callback: SendCallback;
+  readonly callback: SendCallback | undefined;
   readonly fail: boolean;
 }
 
@@ -24,6 +24,10 @@ class ManualDgram extends EventEmitter {
   readonly failAt = new Set<number>();
   sends = 0;
   closeCalls = 0;
+  /** Sends without a callback complete at once (libuv's synchronous try-send) unless this is set. */
+  queueSends = false;
+  /** Sends that completed at once. */
+  immediate = 0;
   /** Completed sends whose buffer changed while in flight (released and reused too early). */
   clobbered = 0;
   private recvSize = 0;
@@ -50,23 +54,32 @@ class ManualDgram extends EventEmitter {
   unref(): this {
     return this;
   }
-  send(buffer: Uint8Array, offset: number, length: number, _port: number, _address: string, cb: SendCallback): void {
+  send(buffer: Uint8Array, offset: number, length: number, _port: number, _address: string, cb?: SendCallback): void {
     const view = buffer.subarray(offset, offset + length);
-    this.pending.push({ view, snapshot: Uint8Array.from(view), callback: cb, fail: this.failAt.has(this.sends++) });
+    const fail = this.failAt.has(this.sends++);
+    // libuv sends at once only when nothing is queued ahead (ordering); a callback-less send leaves no trace.
+    if (cb === undefined && !this.queueSends && this.pending.length === 0) {
+      this.immediate++;
+      return;
+    }
+    this.pending.push({ view, snapshot: Uint8Array.from(view), callback: cb, fail });
+  }
+  getSendQueueCount(): number {
+    return this.pending.length;
   }
   /** Completes the `n` oldest sends, in order. */
   complete(n = this.pending.length): void {
     for (const p of this.pending.splice(0, n)) {
       if (p.view.some((b, i) => b !== p.snapshot[i])) this.clobbered++;
-      if (p.fail) p.callback(Object.assign(new Error('too big'), { code: 'EMSGSIZE' }));
-      else p.callback(null, p.view.length);
+      if (p.fail) p.callback?.(Object.assign(new Error('too big'), { code: 'EMSGSIZE' }));
+      else p.callback?.(null, p.view.length);
     }
   }
   close(cb?: () => void): void {
     this.closeCalls++;
     const cancelled = this.pending.splice(0);
     setImmediate(() => {
-      for (const p of cancelled) p.callback(Object.assign(new Error('cancelled'), { code: 'ECANCELED' }));
+      for (const p of cancelled) p.callback?.(Object.assign(new Error('cancelled'), { code: 'ECANCELED' }));
       this.emit('close');
       cb?.();
     });
@@ -88,9 +101,13 @@ function payload(i: number): Uint8Array {
   return Uint8Array.from({ length: 20 + (i % 50) }, (_, k) => (i * 31 + k) & 0xff);
 }
 
-async function bound() {
+async function bound(reportSendErrors = true) {
   const allocator = new PoolAllocator({ strict: true, slabBuffers: 4 });
-  const s = new ManualSocket(allocator, new VirtualClock(), { recvBufferSize: 1000, sendBufferSize: 2000 });
+  const s = new ManualSocket(allocator, new VirtualClock(), {
+    recvBufferSize: 1000,
+    sendBufferSize: 2000,
+    reportSendErrors,
+  });
   await s.bind({ address: '127.0.0.1' });
   return { allocator, s, dgram: s.dgram };
 }
@@ -164,5 +181,58 @@ describe('NodeUdpSocket send FIFO (asynchronous completions)', () => {
     const fam = new ManualSocket(new PoolAllocator(), new VirtualClock());
     await fam.bind({ family: 'IPv6', ipv6Only: false, reuseAddress: true });
     expect(fam.lastOptions).toMatchObject({ type: 'udp6', ipv6Only: false, reuseAddr: true });
+  });
+});
+
+describe('NodeUdpSocket sends without callbacks (the default)', () => {
+  it('releases each buffer right after a synchronous send', async () => {
+    const { allocator, s, dgram } = await bound(false);
+    for (let i = 0; i < 50; i++) s.send(payload(i), peer);
+    expect(dgram.immediate).toBe(50);
+    expect(allocator.stats()).toMatchObject({ inUse: 0 });
+    const bytes = Array.from({ length: 50 }, (_, i) => payload(i).length).reduce((a, b) => a + b, 0);
+    expect(s.stats()).toMatchObject({ datagramsSent: 50, bytesSent: bytes, inFlightSends: 0 });
+  });
+
+  it('holds buffers while libuv has sends queued, with no early reuse, and frees them once the queue drains', async () => {
+    const { allocator, s, dgram } = await bound(false);
+    dgram.queueSends = true;
+    for (let i = 0; i < 40; i++) s.send(payload(i), peer);
+    expect(allocator.stats().inUse).toBe(40);
+    dgram.complete(10); // the queue is still not empty: nothing may be released
+    s.send(payload(40), peer);
+    expect(allocator.stats().inUse).toBe(41);
+    dgram.complete();
+    dgram.queueSends = false;
+    // The next send finds the queue empty: every held buffer is released, then its own.
+    for (let i = 41; i < 100; i++) s.send(payload(i), peer);
+    expect(dgram.clobbered).toBe(0);
+    expect(allocator.stats().inUse).toBe(0);
+    expect(s.stats()).toMatchObject({ datagramsSent: 100, inFlightSends: 0 });
+  });
+
+  it('frees held buffers on its own timer when no further send comes', async () => {
+    const { allocator, s, dgram } = await bound(false);
+    dgram.queueSends = true;
+    for (let i = 0; i < 5; i++) s.send(payload(i), peer);
+    dgram.complete();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(allocator.stats().inUse).toBe(0);
+    expect(s.stats().inFlightSends).toBe(0);
+  });
+
+  it('closes the dgram socket only once its send queue drained', async () => {
+    const { allocator, s, dgram } = await bound(false);
+    dgram.queueSends = true;
+    for (let i = 0; i < 5; i++) s.send(payload(i), peer);
+    let resolved = false;
+    const closing = s.close().then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(dgram.closeCalls).toBe(0);
+    expect(resolved).toBe(false);
+    dgram.complete();
+    await closing;
+    expect(dgram.closeCalls).toBe(1);
+    expect(allocator.stats().inUse).toBe(0);
   });
 });

@@ -44,12 +44,14 @@ const IPV4_MAPPED_PREFIX = '::ffff:';
 /**
  * A `DatagramSocket` on node:dgram (IPv4 or IPv6).
  *
- * - Receive: each message is copied into a buffer from the `BufferAllocator`, emitted on `datagrams$` as a view of
- *   it, and the buffer is released right after the (synchronous) emission — `data` is borrowed. Messages larger
- *   than the allocator's `bufferSize` are emitted in Node's own buffer and counted in `stats().oversizeReceived`.
- * - Send: `send()` copies into a pooled buffer, `sendPooled()` takes ownership of one; the buffer is released when
- *   dgram's send callback fires. One bound callback serves every send: dgram completes the sends of a socket in
- *   order, so the in-flight buffers wait in a FIFO.
+ * - Receive: each message is emitted on `datagrams$` in the buffer Node allocated for it (no copy); `data` is
+ *   borrowed for the synchronous emission (subscribers may decrypt it in place, and copy what they keep). Messages
+ *   larger than the allocator's `bufferSize` are counted in `stats().oversizeReceived`.
+ * - Send: `send()` copies into a pooled buffer, `sendPooled()` takes ownership of one. By default a send has no
+ *   callback: the buffer is released as soon as libuv's send queue is empty (right after the call when the kernel
+ *   took the datagram at once; otherwise the held buffers wait in a FIFO, checked on the next send and every
+ *   millisecond). With `reportSendErrors` every send gets the one bound callback instead: dgram completes the
+ *   sends of a socket in order, so the in-flight buffers wait in a FIFO and each is released by its callback.
  * - Errors become `SocketError` values on `events$` (bind also rejects); nothing is thrown from event-loop callbacks.
  * - `close()` lets in-flight sends complete, closes the socket, completes both streams, and resolves once every
  *   held buffer was released. It is idempotent.
@@ -67,10 +69,16 @@ export class NodeUdpSocket implements DatagramSocket {
   private readonly options: UdpSocketOptions;
   private readonly datagramSubject = new Subject<Datagram>();
   private readonly eventSubject = new Subject<SocketEvent>();
-  /** Buffers of sends awaiting their callback, in send order; `null` for an unpooled (oversize) copy. */
+  /**
+   * Buffers of sends not known to be complete, in send order; `null` for an unpooled (oversize) copy. With
+   * `reportSendErrors` each awaits its callback; otherwise all are released once libuv's send queue is empty.
+   */
   private readonly inFlight = new RingQueue<Uint8Array | null>(64);
-  /** Datagram lengths of the in-flight sends (parallel to `inFlight`). */
+  /** Datagram lengths of the in-flight sends (parallel to `inFlight`; callback mode only). */
   private readonly inFlightLengths = new RingQueue<number>(64);
+  private readonly sendCallbacks: boolean;
+  /** The timer that re-checks libuv's send queue while buffers are held (no-callback mode). */
+  private drainTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   private socket: Socket | undefined = undefined;
   private binding = false;
@@ -107,6 +115,7 @@ export class NodeUdpSocket implements DatagramSocket {
     this.allocator = allocator;
     this.clock = clock;
     this.options = options;
+    this.sendCallbacks = options.reportSendErrors ?? false;
     this.datagrams$ = this.datagramSubject.asObservable();
     this.events$ = this.eventSubject.asObservable();
   }
@@ -218,8 +227,9 @@ export class NodeUdpSocket implements DatagramSocket {
       this.resolveClose = resolve;
     });
     if (this.socket === undefined) this.socketClosed = true;
-    else if (this.inFlight.length === 0) this.closeSocket();
-    // else: the last send callback closes the socket, so queued datagrams still go out (not ECANCELED).
+    else if (!this.sendCallbacks) this.releaseSent();
+    if (this.socket !== undefined && this.inFlight.length === 0) this.closeSocket();
+    // else: the last completion closes the socket, so queued datagrams still go out (not ECANCELED).
     this.maybeFinishClose();
     return this.closePromise;
   }
@@ -336,18 +346,9 @@ export class NodeUdpSocket implements DatagramSocket {
     if (!this.datagramSubject.observed) return;
     const remote = this.remoteFrom(rinfo);
     const receivedAt = this.clock.now();
-    if (n > this.allocator.bufferSize) {
-      this.oversizeReceived++;
-      this.datagramSubject.next({ data: msg, remote, receivedAt });
-      return;
-    }
-    const buffer = this.allocator.acquire();
-    buffer.set(msg);
-    try {
-      this.datagramSubject.next({ data: buffer.subarray(0, n), remote, receivedAt });
-    } finally {
-      this.releaseBuffer(buffer, 'receive');
-    }
+    if (n > this.allocator.bufferSize) this.oversizeReceived++;
+    // Node allocates a fresh buffer per message: lend it as is rather than copying it into a pooled one.
+    this.datagramSubject.next({ data: msg, remote, receivedAt });
   };
 
   private remoteFrom(rinfo: RemoteInfo): SocketAddress {
@@ -413,6 +414,10 @@ export class NodeUdpSocket implements DatagramSocket {
   }
 
   private dispatch(buffer: Uint8Array, length: number, pooled: boolean, port: number, target: string): void {
+    if (!this.sendCallbacks) {
+      this.dispatchWithoutCallback(buffer, length, pooled, port, target);
+      return;
+    }
     try {
       this.socket!.send(buffer, 0, length, port, target, this.onSent);
     } catch (err) {
@@ -426,6 +431,84 @@ export class NodeUdpSocket implements DatagramSocket {
     this.inFlight.push(pooled ? buffer : null);
     this.inFlightLengths.push(length);
   }
+
+  /**
+   * A send without a callback (no tick per datagram). libuv tries the send synchronously when its queue is empty
+   * and otherwise queues it behind the others, so an empty queue after the call means this datagram — and every
+   * one before it — has left the buffer; until then the buffers are held, in order.
+   */
+  private dispatchWithoutCallback(
+    buffer: Uint8Array,
+    length: number,
+    pooled: boolean,
+    port: number,
+    target: string,
+  ): void {
+    const socket = this.socket!;
+    if (this.inFlight.length > 0) this.releaseSent();
+    if (!pooled) {
+      // An oversize copy (no pooled buffer to track) is the send most likely to be refused: it keeps a callback.
+      try {
+        socket.send(buffer, 0, length, port, target, this.onUnpooledSent);
+      } catch (err) {
+        this.sendErrors++;
+        this.emitError(toSocketError('send', err));
+      }
+      return;
+    }
+    try {
+      socket.send(buffer, 0, length, port, target);
+    } catch (err) {
+      this.releaseBuffer(buffer, 'send');
+      this.sendErrors++;
+      this.emitError(toSocketError('send', err));
+      return;
+    }
+    this.datagramsSent++;
+    this.bytesSent += length;
+    if (this.inFlight.length === 0 && socket.getSendQueueCount() === 0) {
+      this.releaseBuffer(buffer, 'send');
+      return;
+    }
+    this.inFlight.push(buffer);
+    if (this.drainTimer === undefined) {
+      this.drainTimer = setTimeout(this.onDrainTimer, 1);
+      this.drainTimer.unref(); // libuv's pending send requests keep the loop alive themselves
+    }
+  }
+
+  private readonly onUnpooledSent = (err: Error | null, bytes?: number): void => {
+    if (err) {
+      this.sendErrors++;
+      this.emitError(toSocketError('send', err));
+    } else {
+      this.datagramsSent++;
+      this.bytesSent += bytes ?? 0;
+    }
+  };
+
+  /** No-callback mode: releases every held buffer once libuv's send queue is empty. */
+  private releaseSent(): void {
+    const socket = this.socket;
+    if (socket !== undefined && !this.socketClosed && socket.getSendQueueCount() > 0) return;
+    for (let b = this.inFlight.shift(); b !== undefined; b = this.inFlight.shift()) {
+      if (b !== null) this.releaseBuffer(b, 'send');
+    }
+  }
+
+  private readonly onDrainTimer = (): void => {
+    this.drainTimer = undefined;
+    this.releaseSent();
+    if (this.inFlight.length > 0) {
+      this.drainTimer = setTimeout(this.onDrainTimer, 1);
+      this.drainTimer.unref();
+      return;
+    }
+    if (this.closing) {
+      if (!this.socketClosed && this.socket !== undefined) this.closeSocket();
+      this.maybeFinishClose();
+    }
+  };
 
   /** The one send callback: completions arrive in send order, so the head of the FIFO is this send's buffer. */
   private readonly onSent = (err: Error | null): void => {
@@ -465,12 +548,14 @@ export class NodeUdpSocket implements DatagramSocket {
 
   private readonly onSocketClosed = (): void => {
     this.socketClosed = true;
+    if (!this.sendCallbacks) this.releaseSent(); // a closed handle has completed or cancelled every send
     this.maybeFinishClose();
   };
 
   private maybeFinishClose(): void {
     if (this.finished || !this.socketClosed || this.inFlight.length !== 0) return;
     this.finished = true;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
     this.eventSubject.next({ type: 'closed' });
     this.eventSubject.complete();
     this.datagramSubject.complete();

@@ -16,6 +16,14 @@ export interface UdpSocketOptions {
   readonly ipv6Only?: boolean;
   /** Default for `BindOptions.reuseAddress` (SO_REUSEADDR). Default false. */
   readonly reuseAddress?: boolean;
+  /**
+   * Give every send its own completion callback, so that errors the kernel reports for a datagram (EMSGSIZE,
+   * ENOBUFS, ENETUNREACH …) are counted in `stats().sendErrors` and emitted on `events$`. It costs a tick per
+   * datagram. Default false: sends are handed to libuv without a callback (errors the kernel reports for them are
+   * not seen; to QUIC they are packet loss) and each pooled buffer goes back to the allocator as soon as libuv's
+   * send queue is empty — at once for the usual synchronous send.
+   */
+  readonly reportSendErrors?: boolean;
   /** Do not keep the process alive just for this socket. Default false. */
   readonly unref?: boolean;
 }
