@@ -1,7 +1,9 @@
 // tshark on lo: gtlsclient ↔ OUR HTTP/3 server (@fos/server, in this process). The capture decrypts with
 // gtlsclient's key log and with the key log our server writes (`keyLogFile`); nothing is malformed; tshark
 // dissects our HTTP/3 frames (SETTINGS with QPACK_MAX_TABLE_CAPACITY, HEADERS); and our HEADERS reference the QPACK
-// dynamic table (a non-zero Required Insert Count, RFC 9204 §4.5.1.1) while gtlsclient's never do.
+// dynamic table (a non-zero Required Insert Count, RFC 9204 §4.5.1.1). Whether gtlsclient's do depends on whether
+// our SETTINGS (sent in 0.5-RTT) reached it before it encoded a request, so it is not asserted here
+// (server-gtls checks our decoder against nghttp3's inserts).
 //
 // tshark 4.0.17 quirk (see test/tshark.test.ts): in a 0-RTT connection the server's first 1-RTT packet may fail to
 // decrypt in tshark although the client decrypts it, so that connection is checked for its 0-RTT packet and for
@@ -136,7 +138,7 @@ describeWithPeers(
       expect(capacity).toEqual([4096]);
     });
 
-    it('QPACK on the wire: our response HEADERS reference the dynamic table; gtlsclient’s requests never do', async () => {
+    it('QPACK on the wire: our response HEADERS reference the dynamic table', async () => {
       const decoded = await decodeCapture(file, { keylogFile: clientKeys, fields: FIELDS, quicPorts: [port] });
       const frames = framesByConnection(decoded).get(0) ?? [];
       const ours = headersPayloads(frames, port);
@@ -149,10 +151,6 @@ describeWithPeers(
       expect(
         ours.some((p) => encodedRequiredInsertCount(p) !== 0),
         ours.join(' '),
-      ).toBe(true);
-      expect(
-        theirs.every((p) => encodedRequiredInsertCount(p) === 0),
-        theirs.join(' '),
       ).toBe(true);
     });
 

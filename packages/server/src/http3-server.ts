@@ -52,7 +52,10 @@ export class Http3Server {
   readonly address: SocketAddress;
   /** The certificate presented, when known (always when generated). */
   readonly certificate: ServerCertificateInfo | undefined;
-  /** Every new session (one per accepted connection). Completes when the server closes. */
+  /**
+   * Every new session (one per accepted connection: with `earlyData`, as soon as the connection exists — its
+   * handshake may still fail —, else once its handshake completed). Completes when the server closes.
+   */
   readonly sessions$: Observable<Http3Session>;
   /** Resolves once `close()` finished. */
   readonly closed: Promise<void>;

@@ -64,6 +64,9 @@ export function registerServer(container: DependencyContainer, options: Http3Ser
     server: {
       alpn: H3_ALPN,
       enableEarlyData: early.enabled,
+      // With 0-RTT, sessions start when the connection is created, so 0-RTT requests are answered in 0.5-RTT
+      // (RFC 9001 §4.1.1) rather than after the client's Finished arrived.
+      handover: early.enabled ? 'early' : 'handshake',
       retry: options.retry ?? false,
       maxConnections: limits.maxConnections ?? SERVER_DEFAULTS.maxConnections,
       maxHandshakes: limits.maxHandshakes ?? SERVER_DEFAULTS.maxHandshakes,

@@ -81,6 +81,8 @@ export class Http3Session implements ExchangeHost, RequestBodyHost {
   private resolveClosed!: (info: SessionCloseInfo) => void;
   private shutdownTimer: Timer | undefined = undefined;
   private shuttingDown = false;
+  /** While {@link attach} replays the streams that arrived before the hand-over. */
+  private replaying = false;
 
   /** @internal Created by the server for each accepted connection; see {@link Http3Session.attach}. */
   private constructor(ctx: SessionContext, quic: QuicConnection, h3: H3Connection) {
@@ -100,9 +102,15 @@ export class Http3Session implements ExchangeHost, RequestBodyHost {
    */
   static attach(ctx: SessionContext, quic: QuicConnection, h3: H3Connection): Http3Session {
     const session = new Http3Session(ctx, quic, h3);
-    quic.setRawListener((e) => session.onQuicEvent(e));
     h3.start(); // RFC 9114 §6.2.1: control stream + SETTINGS, QPACK streams (RFC 9204 §4.2)
-    session.replayEarlyStreams();
+    // Setting the listener replays the streams that arrived before the hand-over: on a connection handed over at
+    // handshake completion those came in 0-RTT (RFC 9001 §4.6.1), so their requests are early data.
+    session.replaying = true;
+    try {
+      quic.setRawListener((e) => session.onQuicEvent(e));
+    } finally {
+      session.replaying = false;
+    }
     session.flush();
     return session;
   }
@@ -155,31 +163,17 @@ export class Http3Session implements ExchangeHost, RequestBodyHost {
   /** The raw QUIC listener: hand the event to HTTP/3, then dispatch what HTTP/3 reports. */
   private onQuicEvent(e: ConnectionEvent): void {
     try {
+      // A request stream opened before the handshake completed came in 0-RTT (RFC 9001 §4.6.1: a server processes
+      // no 1-RTT packet before then), so it is early data (RFC 9114 §10.9).
+      if (e.type === 'stream-opened' && (!this.handshakeComplete || this.replaying) && isRequestStream(e.streamId)) {
+        this.earlyStreams.add(e.streamId);
+      }
       deliverQuicEvent(this.h3, e);
       if (e.type === 'handshake-complete') this.onHandshakeComplete();
     } catch (err) {
       this.ctx.reportError(err, { phase: 'session' });
     }
     this.drain();
-  }
-
-  /**
-   * QUIC delivered the streams that arrived before the handshake completed (0-RTT, RFC 9001 §4.6.1) before the
-   * connection was handed over, as wrapped streams of its incoming queue: take their IDs and let HTTP/3 read them.
-   */
-  private replayEarlyStreams(): void {
-    const ids: number[] = [];
-    const sub = this.quic.incomingStreams$.subscribe((s) => ids.push(s.id));
-    sub.unsubscribe();
-    for (const id of ids) {
-      if (isRequestStream(id)) this.earlyStreams.add(id);
-      try {
-        this.h3.handleStreamOpened(id);
-        this.h3.handleStreamReadable(id);
-      } catch (err) {
-        this.ctx.reportError(err, { phase: 'session', streamId: id });
-      }
-    }
   }
 
   /** Delivers the H3 connection's pending events (re-entrant calls just ask for another round). */

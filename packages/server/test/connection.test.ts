@@ -170,8 +170,13 @@ describe('0-RTT, Retry, qlog and key log', () => {
       accessLog: (e) => log.push(e),
       handler: (req, res) => void res.end(`early=${req.earlyData}`),
     });
-    const accepted: boolean[] = [];
-    server.sessions$.subscribe((s) => accepted.push(s.quic.earlyData === true));
+    // With 0-RTT enabled, sessions start as soon as the connection exists, before its handshake completed.
+    const sessions: Http3Session[] = [];
+    const startedHandshaking: boolean[] = [];
+    server.sessions$.subscribe((s) => {
+      sessions.push(s);
+      startedHandshaking.push(!s.quic.handshakeComplete);
+    });
     const endpoint = await world.clientEndpoint();
     const first = await world.client({}, endpoint);
     expect(str((await world.drive(first.get('/one'))).body)).toBe('early=false');
@@ -180,13 +185,17 @@ describe('0-RTT, Retry, qlog and key log', () => {
     await world.drive(first.closed);
 
     const second = await world.client({}, endpoint, { earlyData: true });
+    const t0 = world.clock.now();
     const r = second.get('/two');
     expect(second.quic.state).toBe('handshaking'); // the request goes out in 0-RTT packets
     const res = await world.drive(r);
+    // RFC 9001 §4.1.1: answered in 0.5-RTT, one round trip (2 × 10 ms) after it left, not after the handshake.
+    expect(world.clock.now() - t0).toBeLessThan(30);
     expect(str(res.body)).toBe('early=true');
     expect(second.quic.resumed).toBe(true);
     expect(second.quic.earlyData).toBe(true);
-    expect(accepted).toEqual([false, true]);
+    expect(startedHandshaking).toEqual([true, true]);
+    expect(sessions.map((s) => s.quic.earlyData === true)).toEqual([false, true]);
     expect(log.map((e) => [e.path, e.earlyData])).toEqual([
       ['/one', false],
       ['/two', true],

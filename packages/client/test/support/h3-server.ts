@@ -188,19 +188,16 @@ export class ServerConnection {
       transport: new QuicH3Transport(quic.connection, () => server.now()),
       bodyHighWaterMarkBytes: options.bodyHighWaterMarkBytes,
     });
+    this.h3.start();
+    // Setting the listener replays the streams that arrived before the hand-over, at handshake completion: those
+    // came in 0-RTT.
+    let replaying = true;
     quic.setRawListener((e) => {
+      if (replaying && e.type === 'stream-opened') this.earlyStreams.add(e.streamId);
       deliverQuicEvent(this.h3, e);
       this.pump();
     });
-    this.h3.start();
-    // Streams that arrived before the handshake completed (0-RTT) are in the QuicConnection's backlog.
-    quic.incomingStreams$
-      .subscribe((s) => {
-        this.h3.handleStreamOpened(s.id);
-        this.h3.handleStreamReadable(s.id);
-        this.earlyStreams.add(s.id);
-      })
-      .unsubscribe();
+    replaying = false;
     this.flush();
   }
 

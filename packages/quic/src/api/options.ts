@@ -7,6 +7,15 @@ export interface QuicServerOptions {
   readonly alpn: string | readonly string[];
   /** Accept 0-RTT from resuming clients (RFC 9001 §4.6). Default false. */
   readonly enableEarlyData?: boolean;
+  /**
+   * When `connections$` hands over an incoming connection. `'handshake'` (default): once its handshake completed.
+   * `'early'`: as soon as the connection exists — to `connections$` subscribers synchronously, before any of its
+   * events — so that streams the client opened in 0-RTT are seen as they arrive and can be answered at once with
+   * 0.5-RTT data (RFC 9001 §4.1.1, §4.6.1) instead of a round trip later (quic-go's `ListenEarly`). The application
+   * must then expect `handshakeComplete` to be false (watch `state$`), a client not yet authenticated, and 0-RTT
+   * requests that may be replays (RFC 9001 §9.2). A connection whose handshake fails closes like any other.
+   */
+  readonly handover?: 'handshake' | 'early';
   /** Validate client addresses with a Retry first (RFC 9000 §8.1.2). Default false. */
   readonly retry?: boolean;
   /** 16-byte key of Retry / NEW_TOKEN tokens (default random per endpoint). */

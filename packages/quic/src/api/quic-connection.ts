@@ -111,6 +111,11 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     return this.handle.connection.tlsSession.resumed;
   }
 
+  /** Whether the handshake completed (a server connection handed over early may still be handshaking). */
+  get handshakeComplete(): boolean {
+    return this.handshakeDone;
+  }
+
   /** 0-RTT outcome: true accepted, false rejected, undefined not attempted / not known yet. */
   get earlyData(): boolean | undefined {
     return this.earlyDataAccepted;
@@ -234,9 +239,22 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
    * Routes every event to `listener` synchronously and stops wrapping streams in {@link QuicStream} objects (for a
    * protocol layer that reads and writes streams through {@link connection} itself). Call {@link wake} after using
    * the connection.
+   *
+   * Streams the peer opened before the listener was set and the application has not taken from
+   * {@link incomingStreams$} (say, in the packets that completed the handshake, which arrive before `connect()`
+   * resolves, or 0-RTT streams on a server connection handed over at handshake completion) are handed to the
+   * listener at once, in order, each as a `stream-opened` then a `stream-readable` event. Their data is still in
+   * the connection's buffers: a {@link QuicStream} reads only when asked.
    */
   setRawListener(listener: RawConnectionListener | undefined): void {
     this.rawListener = listener;
+    if (listener === undefined) return;
+    for (const stream of this.incoming.drain()) {
+      this.streams.delete(stream.id);
+      // RFC 9000 §2.1: bit 0x02 of a stream ID marks a unidirectional stream.
+      listener({ type: 'stream-opened', streamId: stream.id, bidirectional: (stream.id & 0x02) === 0 });
+      listener({ type: 'stream-readable', streamId: stream.id });
+    }
   }
 
   /** After calling methods of {@link connection} directly: collect its events and flush its output this turn. */

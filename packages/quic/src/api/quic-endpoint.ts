@@ -57,9 +57,15 @@ export interface QuicEndpointCloseOptions {
 export class QuicEndpoint implements AsyncIterable<QuicConnection> {
   /** The bound local address. */
   readonly address: SocketAddress;
-  /** Incoming connections, handed over when their handshake completes (server). Completes on close. */
+  /**
+   * Incoming connections (server), handed over when their handshake completes — or, with the server option
+   * `handover: 'early'`, synchronously as soon as they exist (before any of their events). Completes on close.
+   */
   readonly connections$: Observable<QuicConnection>;
-  /** Socket failures (send errors such as EMSGSIZE / ENETUNREACH, receive errors); never thrown. */
+  /**
+   * Socket failures (receive errors; send errors such as EMSGSIZE / ENETUNREACH when the socket reports them — the
+   * node socket does with its `reportSendErrors` option); never thrown.
+   */
   readonly socketErrors$: Observable<SocketError>;
   /** The sans-I/O endpoint underneath. */
   readonly endpoint: Endpoint;
@@ -76,6 +82,8 @@ export class QuicEndpoint implements AsyncIterable<QuicConnection> {
   private readonly tokenKeys = new WeakMap<QuicConnection, string>();
   private readonly host: ConnectionHost;
   private closing: Promise<void> | undefined = undefined;
+  /** Server option `handover: 'early'`: connections are handed over when created, not at handshake completion. */
+  private readonly earlyHandover: boolean;
 
   /** @internal Use {@link createQuicEndpoint}. */
   constructor(parts: {
@@ -88,8 +96,10 @@ export class QuicEndpoint implements AsyncIterable<QuicConnection> {
     sessionCache: QuicTlsSessionCache | undefined;
     ownedQlog: FileQlogSink | undefined;
     maxDatagramsPerTurn: number | undefined;
+    earlyHandover?: boolean;
   }) {
     this.container = parts.container;
+    this.earlyHandover = parts.earlyHandover ?? false;
     this.endpoint = parts.endpoint;
     this.address = parts.address;
     this.clock = parts.clock;
@@ -110,7 +120,9 @@ export class QuicEndpoint implements AsyncIterable<QuicConnection> {
       driver: this.driver,
       storeSessionTicket: (ticket) => this.storeSessionTicket(ticket),
       storeToken: (conn, token) => this.storeToken(conn, token),
-      accepted: (conn) => this.incoming.push(conn),
+      accepted: (conn) => {
+        if (!this.earlyHandover) this.incoming.push(conn);
+      },
       removed: (conn) => this.onRemoved(conn),
       newSocket: () => this.newSocket(),
     };
@@ -247,6 +259,8 @@ export class QuicEndpoint implements AsyncIterable<QuicConnection> {
       const conn = new QuicConnection(e.connection, this.host);
       e.connection.context = conn;
       this.live.add(conn);
+      // Early hand-over: the subscriber runs now, before the connection's first events (0-RTT streams) are drained.
+      if (this.earlyHandover) this.incoming.push(conn);
       return;
     }
     const conn = e.connection.context as QuicConnection | undefined;
@@ -330,5 +344,6 @@ export async function createQuicEndpoint(
     sessionCache: tryResolve(container, QuicTlsSessionCache),
     ownedQlog,
     maxDatagramsPerTurn: o.maxDatagramsPerTurn,
+    earlyHandover: server?.handover === 'early',
   });
 }

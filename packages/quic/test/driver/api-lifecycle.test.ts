@@ -218,6 +218,33 @@ describe('streams: reset and stop-sending (RFC 9000 §3.5, §19.4, §19.5)', () 
   });
 });
 
+describe('raw listeners', () => {
+  it('setRawListener hands over the peer streams not yet taken, in order, with their data still readable', async () => {
+    const world = await World.create();
+    const { server, client, conn, serverConn } = await pair(world);
+    const ids: number[] = [];
+    for (const bidi of [true, false, true]) {
+      const s = bidi ? await serverConn.openBidirectionalStream() : await serverConn.openUnidirectionalStream();
+      await s.end(text(`stream ${s.id}`));
+      ids.push(s.id);
+    }
+    // The client's events ran (its streams wait in the incomingStreams$ backlog) before any listener existed.
+    await world.until(() => false, 100);
+    const events: string[] = [];
+    conn.setRawListener((e) => {
+      if (e.type === 'stream-opened') events.push(`opened ${e.streamId} ${e.bidirectional ? 'bidi' : 'uni'}`);
+      if (e.type === 'stream-readable') events.push(`readable ${e.streamId}`);
+    });
+    expect(events).toEqual(ids.flatMap((id) => [`opened ${id} ${(id & 2) === 0 ? 'bidi' : 'uni'}`, `readable ${id}`]));
+    for (const id of ids) expect(str(conn.connection.readStream(id) ?? new Uint8Array())).toBe(`stream ${id}`);
+    // Taken: nothing is left for incomingStreams$.
+    const left: number[] = [];
+    conn.incomingStreams$.subscribe((s) => left.push(s.id)).unsubscribe();
+    expect(left).toEqual([]);
+    await world.drive(Promise.all([client.close(), server.close()]));
+  });
+});
+
 describe('resumption and 0-RTT (RFC 9001 §4.6)', () => {
   it('resumes with a stored ticket and sends 0-RTT data that the server accepts', async () => {
     const world = await World.create();
@@ -239,6 +266,38 @@ describe('resumption and 0-RTT (RFC 9001 §4.6)', () => {
     expect(conn.earlyData).toBe(true);
     await world.drive(Promise.all([client.close(), server.close()]));
   });
+
+  for (const handover of ['early', 'handshake'] as const) {
+    it(`handover '${handover}': a 0-RTT request is answered ${handover === 'early' ? 'in 0.5-RTT, one round trip' : 'after the handshake, two round trips'} after it was sent`, async () => {
+      const world = await World.create(); // 10 ms each way
+      const server = await world.server({ server: { alpn: 'echo', enableEarlyData: true, handover } });
+      const handedOver: boolean[] = [];
+      server.connections$.subscribe((c) => handedOver.push(c.handshakeComplete));
+      echo(server);
+      const client = await world.client();
+      const first = await world.drive(client.connect(TARGET));
+      await world.until(() => false, 300); // the NewSessionTicket arrives
+      await world.drive(first.close());
+
+      const conn = await client.connect({ ...TARGET, earlyData: true });
+      const t0 = world.clock.now();
+      const s = await conn.openBidirectionalStream();
+      await s.end(text('early request'));
+      expect(str(await world.drive(readAll(s)))).toBe('early request');
+      const elapsed = world.clock.now() - t0;
+      expect(conn.earlyData).toBe(true);
+      // RFC 9001 §4.1.1: the server may send 1-RTT data before the client's Finished arrived.
+      if (handover === 'early') {
+        expect(handedOver).toEqual([false, false]); // both came while still handshaking
+        expect(elapsed).toBeGreaterThanOrEqual(20);
+        expect(elapsed).toBeLessThan(30);
+      } else {
+        expect(handedOver).toEqual([true, true]);
+        expect(elapsed).toBeGreaterThanOrEqual(40);
+      }
+      await world.drive(Promise.all([client.close(), server.close()]));
+    });
+  }
 
   it("0-RTT rejected (the server's limits shrank since the ticket): the data is resent in 1-RTT", async () => {
     const world = await World.create();

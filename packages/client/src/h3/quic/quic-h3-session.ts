@@ -151,22 +151,16 @@ export class QuicH3Session implements H3Session, ExchangeHost {
       maxPushId: this.pushWindow !== undefined ? this.pushWindow - 1 : undefined,
       transport: this.credit,
     });
-    quic.setRawListener(this.onQuicEvent);
     if (quic.state === 'closed') {
       // Closed between the handshake and now: nothing will be delivered any more.
+      quic.setRawListener(this.onQuicEvent);
       const info = quic.closeReason;
       this.h3.handleConnectionClosed(info?.errorCode ?? 0, info?.reason ?? '');
     } else {
       this.h3.start(); // RFC 9114 §6.2.1: control stream with SETTINGS, QPACK streams (RFC 9204 §4.2)
-      // Streams the server opened in the packets that completed the handshake were handled before the raw listener
-      // was set (`connect` resolves after the events of that batch): hand them to HTTP/3 now. Their data is still
-      // in QUIC's buffers (a QuicStream only reads when asked).
-      quic.incomingStreams$
-        .subscribe((stream) => {
-          this.h3.handleStreamOpened(stream.id);
-          this.h3.handleStreamReadable(stream.id);
-        })
-        .unsubscribe();
+      // Also hands HTTP/3 the streams the server opened in the packets that completed the handshake (`connect`
+      // resolves after the events of that batch); their data is still in QUIC's buffers.
+      quic.setRawListener(this.onQuicEvent);
       if (quic.connection.isHandshakeComplete) this.onHandshakeComplete();
     }
     this.flush();
