@@ -60,7 +60,8 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
   private readyWaiter: { resolve(c: QuicConnection): void; reject(e: unknown): void } | undefined;
   private dispatching = false;
   private closeInfo: ConnectionCloseInfo | undefined = undefined;
-  private closedErr: ConnectionClosedError | undefined = undefined;
+  /** Built on first use: most connections close with nothing waiting, and an Error captures a stack. */
+  private closedErrValue: ConnectionClosedError | undefined = undefined;
   private handshakeDone = false;
   private rawListener: RawConnectionListener | undefined = undefined;
   private earlyDataAccepted: boolean | undefined = undefined;
@@ -176,7 +177,7 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
    * payload exceeds {@link maxDatagramPayload}, or the send queue is full.
    */
   sendDatagram(data: Uint8Array): boolean {
-    if (this.closedErr !== undefined) return false;
+    if (this.closeInfo !== undefined) return false;
     let ok: boolean;
     try {
       ok = this.handle.connection.sendDatagram(data);
@@ -206,7 +207,7 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
    * confirmed, the peer disabled active migration).
    */
   async migrate(): Promise<boolean> {
-    if (this.role !== 'client' || this.closedErr !== undefined) return false;
+    if (this.role !== 'client' || this.closeInfo !== undefined) return false;
     const conn = this.handle.connection;
     if (!conn.isHandshakeComplete || conn.peerTransportParameters?.disableActiveMigration) return false;
     const driver = this.host.driver;
@@ -266,7 +267,7 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
 
   /** @internal Resolves when the handshake completes (or at once for 0-RTT when asked). */
   whenReady(earlyData: boolean): Promise<QuicConnection> {
-    if (this.closedErr !== undefined) return Promise.reject(this.connectError());
+    if (this.closeInfo !== undefined) return Promise.reject(this.connectError());
     if (this.handshakeDone || (earlyData && this.handle.connection.tlsSession.earlyData === 'offered')) {
       return Promise.resolve(this);
     }
@@ -395,7 +396,8 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
 
   private openStream(bidirectional: boolean): Promise<QuicStream> {
     this.sync();
-    if (this.closedErr !== undefined) return Promise.reject(this.closedErr);
+    const closedErr = this.closedErr;
+    if (closedErr !== undefined) return Promise.reject(closedErr);
     const waiting = this.openWaiters?.[bidirectional ? 1 : 0];
     if (waiting === undefined || waiting.length === 0) {
       const s = this.tryOpen(bidirectional);
@@ -436,6 +438,13 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     }
   }
 
+  /** The error pending and later operations fail with once the connection closed (undefined while open). */
+  private get closedErr(): ConnectionClosedError | undefined {
+    if (this.closeInfo === undefined) return undefined;
+    this.closedErrValue ??= new ConnectionClosedError(this.closeInfo);
+    return this.closedErrValue;
+  }
+
   private connectError(): HandshakeFailedError {
     const info = this.handle.connection.closeReason ??
       this.closeInfo ?? {
@@ -461,15 +470,15 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
   private onClosed(info: ConnectionCloseInfo): void {
     if (this.closeInfo !== undefined) return;
     this.closeInfo = info;
-    this.closedErr = new ConnectionClosedError(info);
     if (!this.handshakeDone) this.failReady();
     if (this.state$.value !== 'closed') this.state$.next('closed');
-    const err = this.closedErr;
-    for (const s of this.streams.values()) s.onConnectionClosed(err);
+    for (const s of this.streams.values()) s.onConnectionClosed(this.closedErr!);
     this.streams.clear();
-    for (const q of this.openWaiters ?? []) for (let w = q.shift(); w !== undefined; w = q.shift()) w.reject(err);
+    for (const q of this.openWaiters ?? []) {
+      for (let w = q.shift(); w !== undefined; w = q.shift()) w.reject(this.closedErr);
+    }
     this.incoming.close();
-    for (const s of this.incoming.drain()) s.onConnectionClosed(err);
+    for (const s of this.incoming.drain()) s.onConnectionClosed(this.closedErr!);
     this.datagramSubject.complete();
     this.state$.complete();
     this.host.removed(this);
