@@ -1,7 +1,6 @@
 import {
   type CongestionController,
   type CryptoProvider,
-  type EncryptionLevel,
   FosError,
   type PacketProtector,
   type QlogTrace,
@@ -20,9 +19,9 @@ import { Pacer } from '../recovery/pacer.js';
 import { PacketNumberSpace } from '../recovery/packet-number-space.js';
 import { StreamManager } from '../streams/stream-manager.js';
 import { FrameReader } from '../wire/frame-reader.js';
-import type { TransportParameters, VersionInformation } from '../wire/transport-parameters.js';
-import { decodeTransportParameters, encodeTransportParameters } from '../wire/transport-parameters-codec.js';
-import { areCompatibleVersions, QUIC_VERSION_1, QUIC_VERSION_2 } from '../wire/versions.js';
+import type { TransportParameters } from '../wire/transport-parameters.js';
+import { encodeTransportParameters } from '../wire/transport-parameters-codec.js';
+import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../wire/versions.js';
 import { LocalConnectionIds, PeerConnectionIds } from './cid-manager.js';
 import { localTransportParameters, type ResolvedTransportConfig, resolveTransportConfig } from './config.js';
 import type { ConnectionOptions } from './connection-options.js';
@@ -33,7 +32,8 @@ import { PacketSender } from './packet-sender.js';
 import { PacketSpace } from './packet-space.js';
 import { PathState } from './path-state.js';
 import { Pmtud } from './pmtud.js';
-import { Level, type SentFrame, type SentPacketRecord } from './sent-record.js';
+import { Level, type SentPacketRecord } from './sent-record.js';
+import { TlsFlow } from './tls-flow.js';
 
 /** Counters for tests, qlog and benchmarks. */
 export interface ConnectionStats {
@@ -49,14 +49,6 @@ export interface ConnectionStats {
 
 /** An application misused the connection API (not a protocol error). */
 export class ConnectionUsageError extends FosError {}
-
-const LEVEL_OF: Record<EncryptionLevel, Level> = {
-  initial: Level.INITIAL,
-  handshake: Level.HANDSHAKE,
-  application: Level.APPLICATION,
-  'early-data': Level.ZERO_RTT,
-};
-const TLS_LEVEL: readonly EncryptionLevel[] = ['initial', 'handshake', 'application'];
 
 /**
  * One QUIC connection (RFC 9000, 9001, 9002) as a sans-I/O state machine: datagrams and time in, datagrams, events
@@ -133,15 +125,17 @@ export class Connection {
   /** @internal Server after compatible version negotiation: Initial keys of the original version, for the client's
    * Initial packets sent before it learned of the switch. */
   originalInitialRead: PacketProtector | undefined = undefined;
-  private readonly preferredVersions: readonly number[];
+  /** @internal Versions the server prefers to switch to (RFC 9368 §2.3). */
+  readonly preferredVersions: readonly number[];
   private readonly greaseParam: { id: number; value: Uint8Array } | undefined;
   /** @internal */ readonly mintNewToken: ConnectionOptions['mintNewToken'];
 
+  /** @internal The TLS side: CRYPTO bytes in, keys, parameters and completion out. */ readonly tlsFlow: TlsFlow;
   private readonly receiver: PacketReceiver;
   private readonly sender: PacketSender;
   private readonly events = new RingQueue<ConnectionEvent>(16);
   private closingPacketsReceived = 0;
-  private established = false;
+  /** @internal Whether the 'established' state was entered. */ established = false;
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
@@ -220,6 +214,8 @@ export class Connection {
     this.peerCids = new PeerConnectionIds({ initial: options.remoteCid, activeLimit: cfg.activeConnectionIdLimit });
     this.frameReader = new FrameReader({ maxDatagramFrameSize: cfg.maxDatagramFrameSize });
 
+    this.tlsFlow = new TlsFlow(this);
+
     // RFC 9001 §5.2: Initial keys from the client's first Destination Connection ID — after a Retry, from the
     // Retry's Source Connection ID, which the client uses as its Destination Connection ID from then on.
     this.installInitialKeys(this.initialKeyCid);
@@ -243,7 +239,7 @@ export class Connection {
         enableEarlyData: t.enableEarlyData,
       });
       // RFC 9000 §7.4.1: 0-RTT uses the server's remembered transport parameters.
-      if (resume?.applicationData && t.enableEarlyData) this.rememberedParams(resume.applicationData);
+      if (resume?.applicationData && t.enableEarlyData) this.tlsFlow.rememberedParams(resume.applicationData);
     } else {
       const t = options.serverTls;
       if (!t) throw new ConnectionUsageError('a server connection needs serverTls options');
@@ -254,8 +250,8 @@ export class Connection {
         enableEarlyData: t.enableEarlyData,
         // RFC 9000 §7.4.1: remember our transport parameters in the ticket, so 0-RTT can be checked against them.
         ticketApplicationData: transportParameters,
-        acceptEarlyData: (req) => this.acceptEarlyData(req.applicationData),
-        selectTransportParameters: (client, info) => this.selectLocalParams(client, info.earlyDataOffered),
+        acceptEarlyData: (req) => this.tlsFlow.acceptEarlyData(req.applicationData),
+        selectTransportParameters: (client, info) => this.tlsFlow.selectLocalParams(client, info.earlyDataOffered),
       });
     }
     this.receiver = new PacketReceiver(this);
@@ -267,7 +263,7 @@ export class Connection {
       src_cid: hex(options.localCid),
       dst_cid: hex(options.remoteCid),
     });
-    this.drainTls(options.nowMs);
+    this.tlsFlow.drainTls(options.nowMs);
   }
 
   // ======================= I/O surface =======================
@@ -548,35 +544,9 @@ export class Connection {
     return nowMs - this.createdAtMs;
   }
 
-  private encodeLocalParams(): Uint8Array {
+  /** @internal Our transport parameters, encoded (RFC 9000 §18). */
+  encodeLocalParams(): Uint8Array {
     return encodeTransportParameters(this.localParams, { role: this.role, grease: this.greaseParam });
-  }
-
-  /**
-   * Server, RFC 9368 §2.3: with the client's parameters in hand (and before ours are sent), switch to a preferred
-   * compatible version the client offered, and name the version in our version_information.
-   */
-  private selectLocalParams(clientParams: Uint8Array, earlyDataOffered: boolean): Uint8Array {
-    try {
-      const vi = decodeTransportParameters(clientParams, 'client', { requireConnectionIds: false }).versionInformation;
-      // 0-RTT packets are protected for the original version: keep it when the client sends early data.
-      if (vi !== undefined && !earlyDataOffered && vi.chosenVersion === this.version) {
-        const target = this.preferredVersions.find(
-          (v) =>
-            vi.availableVersions.includes(v) &&
-            this.supportedVersions.includes(v) &&
-            areCompatibleVersions(this.version, v),
-        );
-        if (target !== undefined && target !== this.version) this.switchVersion(target);
-      }
-    } catch {
-      // Malformed parameters: the transport-parameters event reports the error.
-    }
-    (this.localParams as { versionInformation?: VersionInformation }).versionInformation = {
-      chosenVersion: this.version,
-      availableVersions: [...this.supportedVersions],
-    };
-    return this.encodeLocalParams();
   }
 
   /** @internal RFC 9368 §2.3 / RFC 9369 §4: move to a compatible version; Initial keys are derived anew. */
@@ -598,52 +568,6 @@ export class Connection {
     const pair = this.protection.initial(this.version as QuicVersion, dcid, this.role);
     space.read = pair.read;
     space.write = pair.write;
-  }
-
-  /** @internal Moves TLS output into the connection: handshake bytes, keys, parameters, completion. */
-  drainTls(nowMs: number): void {
-    for (let e = this.tls.pollEvent(); e !== undefined; e = this.tls.pollEvent()) {
-      switch (e.type) {
-        case 'handshake-data': {
-          const level = LEVEL_OF[e.level];
-          if (level === Level.ZERO_RTT) break; // never happens in QUIC (RFC 9001 §8.3)
-          this.spaceOf(level).crypto.send.write(e.data);
-          break;
-        }
-        case 'secret':
-          this.installSecret(nowMs, e.level, e.direction, e.cipherSuite, e.secret);
-          break;
-        case 'transport-parameters':
-          this.onPeerTransportParameters(nowMs, e.data);
-          break;
-        case 'early-data':
-          this.onEarlyData(nowMs, e.accepted);
-          break;
-        case 'handshake-complete':
-          this.onHandshakeComplete(nowMs);
-          break;
-        case 'session-ticket': {
-          // RFC 9000 §7.4.1: remember the server's transport parameters for 0-RTT.
-          const params = this.tls.peerTransportParameters;
-          this.emit({ type: 'session-ticket', ticket: params ? { ...e.ticket, applicationData: params } : e.ticket });
-          break;
-        }
-        case 'error':
-          throw e.error;
-        default:
-          break;
-      }
-    }
-  }
-
-  /** @internal Feeds in-order CRYPTO bytes of `level` to TLS. */
-  feedCrypto(nowMs: number, level: Level): void {
-    const stream = this.spaceOf(level).crypto;
-    const epoch = this.epochMs(nowMs);
-    for (let chunk = stream.read(); chunk !== undefined; chunk = stream.read()) {
-      this.tls.handleCryptoData(TLS_LEVEL[level], chunk, epoch);
-    }
-    this.drainTls(nowMs);
   }
 
   /** @internal RFC 9001 §4.9: drops a space's keys and recovery state. */
@@ -825,36 +749,6 @@ export class Connection {
     this.sender.onLossResult(nowMs, r);
   }
 
-  /** @internal Called when a sent packet's record is acknowledged. */
-  onFramesAcked(frames: readonly SentFrame[]): void {
-    for (const f of frames) {
-      switch (f.kind) {
-        case 'crypto': {
-          const space = this.spaceOf(f.level);
-          if (!space.discarded) space.crypto.send.onAcked(f.offset, f.length);
-          break;
-        }
-        case 'stream':
-          this.streams.handleStreamFrameAcked(f.streamId, f.offset, f.length, f.fin);
-          break;
-        case 'stream-control':
-          this.streams.handleControlFrameAcked(f.frame);
-          break;
-        case 'mtu-probe': {
-          const grown = this.pmtud.onProbeAcked(f.size);
-          if (grown !== undefined) this.setDatagramSize(grown);
-          break;
-        }
-        case 'handshake-done':
-        case 'new-connection-id':
-        case 'retire-connection-id':
-        case 'new-token':
-        case 'path-challenge':
-          break;
-      }
-    }
-  }
-
   /** @internal A new datagram size for the path (PMTU discovery, or back to the minimum on a new path). */
   setDatagramSize(bytes: number): void {
     this.cc.onMaxDatagramSizeChanged(bytes);
@@ -862,190 +756,10 @@ export class Connection {
     this.qlog?.event(0, 'transport:mtu_updated', { new: bytes, done: false });
   }
 
-  /** @internal Called when a sent packet's record is declared lost: queue the information again (§13.3). */
-  onFramesLost(frames: readonly SentFrame[]): void {
-    for (const f of frames) {
-      switch (f.kind) {
-        case 'crypto': {
-          const space = this.spaceOf(f.level);
-          if (!space.discarded) space.crypto.send.onLost(f.offset, f.length);
-          break;
-        }
-        case 'stream':
-          this.streams.handleStreamFrameLost(f.streamId, f.offset, f.length, f.fin);
-          break;
-        case 'stream-control':
-          this.streams.handleControlFrameLost(f.frame);
-          break;
-        case 'handshake-done':
-          if (this.role === 'server') this.handshakeDonePending = true;
-          break;
-        case 'new-connection-id':
-          this.localCids.onAnnouncementLost(f.sequence);
-          break;
-        case 'retire-connection-id':
-          this.peerCids.onRetirementLost(f.sequence);
-          break;
-        case 'new-token':
-          this.newTokensToSend.push(f.token);
-          break;
-        case 'path-challenge':
-          // Path validation retries on its own timer (RFC 9000 §8.2.4).
-          break;
-        case 'mtu-probe':
-          this.pmtud.onProbeLost(f.size);
-          break;
-      }
-    }
-  }
-
   private assertOpen(): void {
     if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') {
       throw new ConnectionUsageError(`connection is ${this.state}`);
     }
-  }
-
-  private installSecret(
-    nowMs: number,
-    level: Exclude<EncryptionLevel, 'initial'>,
-    direction: 'read' | 'write',
-    cipherSuite: number,
-    secret: Uint8Array,
-  ): void {
-    const protector = this.protection.fromSecret(this.version as QuicVersion, cipherSuite as never, secret);
-    if (level === 'early-data') {
-      if (direction === 'write') this.zeroRttWrite = protector;
-      else this.zeroRttRead = protector;
-    } else if (level === 'handshake') {
-      const space = this.spaces[Level.HANDSHAKE];
-      if (direction === 'write') space.write = protector;
-      else space.read = protector;
-      this.loss.setHandshakeKeysAvailable(nowMs);
-    } else {
-      const space = this.spaces[Level.APPLICATION];
-      if (direction === 'write') {
-        space.write = protector;
-        this.keys.installWrite(protector);
-      } else {
-        space.read = protector;
-        this.keys.installRead(protector);
-      }
-    }
-    this.qlog?.event(this.qlogTime(nowMs), 'transport:key_updated', {
-      key_type: `${direction === 'write' ? (this.role === 'client' ? 'client' : 'server') : this.role === 'client' ? 'server' : 'client'}_${level === 'early-data' ? '0rtt' : level === 'handshake' ? 'handshake' : '1rtt'}_secret`,
-      trigger: 'tls',
-    });
-  }
-
-  private rememberedParams(bytes: Uint8Array): void {
-    try {
-      const p = decodeTransportParameters(bytes, 'server', { requireConnectionIds: false });
-      this.applyPeerLimits(p);
-    } catch {
-      // Unusable remembered parameters: 0-RTT simply has no stream credit.
-    }
-  }
-
-  private applyPeerLimits(p: TransportParameters): void {
-    this.streams.setPeerLimits(p);
-  }
-
-  /** Server: RFC 9001 §4.6.3 / RFC 9000 §7.4.1 — accept 0-RTT only if our parameters did not shrink. */
-  private acceptEarlyData(remembered: Uint8Array | undefined): boolean {
-    if (remembered === undefined) return false;
-    try {
-      const old = decodeTransportParameters(remembered, 'server', { requireConnectionIds: false });
-      const now = this.localParams;
-      return (
-        (now.initialMaxData ?? 0) >= old.initialMaxData &&
-        (now.initialMaxStreamDataBidiLocal ?? 0) >= old.initialMaxStreamDataBidiLocal &&
-        (now.initialMaxStreamDataBidiRemote ?? 0) >= old.initialMaxStreamDataBidiRemote &&
-        (now.initialMaxStreamDataUni ?? 0) >= old.initialMaxStreamDataUni &&
-        (now.initialMaxStreamsBidi ?? 0) >= old.initialMaxStreamsBidi &&
-        (now.initialMaxStreamsUni ?? 0) >= old.initialMaxStreamsUni &&
-        (now.activeConnectionIdLimit ?? 2) >= old.activeConnectionIdLimit &&
-        (now.maxDatagramFrameSize ?? 0) >= old.maxDatagramFrameSize
-      );
-    } catch {
-      return false;
-    }
-  }
-
-  private onPeerTransportParameters(nowMs: number, bytes: Uint8Array): void {
-    const peerRole = this.role === 'client' ? 'server' : 'client';
-    const p = decodeTransportParameters(bytes, peerRole);
-    // RFC 9000 §7.3: authenticate the connection IDs used during the handshake.
-    if (!equal(p.initialSourceConnectionId, this.peerCids.initialCid)) {
-      throw new TransportError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 'initial_source_connection_id mismatch');
-    }
-    if (this.role === 'client') {
-      if (!equal(p.originalDestinationConnectionId, this.originalDcid)) {
-        throw new TransportError(
-          TransportErrorCode.TRANSPORT_PARAMETER_ERROR,
-          'original_destination_connection_id mismatch',
-        );
-      }
-      if (!equal(p.retrySourceConnectionId, this.retrySourceCid)) {
-        throw new TransportError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 'retry_source_connection_id mismatch');
-      }
-      if (p.statelessResetToken) this.peerCids.setInitialResetToken(p.statelessResetToken);
-      // RFC 9368 §4: the server's chosen version must be the one in use.
-      const vi = p.versionInformation;
-      if (vi && vi.chosenVersion !== this.version) {
-        throw new TransportError(TransportErrorCode.VERSION_NEGOTIATION_ERROR, 'chosen version mismatch');
-      }
-    }
-    // RFC 9368 §4: the client's chosen version is the one its first Initial used.
-    if (this.role === 'server' && p.versionInformation && p.versionInformation.chosenVersion !== this.originalVersion) {
-      throw new TransportError(TransportErrorCode.VERSION_NEGOTIATION_ERROR, 'client chosen version mismatch');
-    }
-    this.peerParams = p;
-    this.applyPeerLimits(p);
-    this.loss.setPeerMaxAckDelay(nowMs, p.maxAckDelayMs);
-    this.localCids.setPeerLimit(p.activeConnectionIdLimit);
-    this.pmtud.limitTo(p.maxUdpPayloadSize);
-    // RFC 9000 §10.1: the effective idle timeout is the minimum of both non-zero values.
-    const peerIdle = p.maxIdleTimeoutMs;
-    if (peerIdle > 0 && (this.idleTimeoutMs === 0 || peerIdle < this.idleTimeoutMs)) this.idleTimeoutMs = peerIdle;
-    this.frameReader.maxDatagramFrameSize = this.config.maxDatagramFrameSize;
-    this.qlog?.event(this.qlogTime(nowMs), 'transport:parameters_set', {
-      owner: 'remote',
-      max_idle_timeout: p.maxIdleTimeoutMs,
-      initial_max_data: p.initialMaxData,
-      initial_max_streams_bidi: p.initialMaxStreamsBidi,
-      active_connection_id_limit: p.activeConnectionIdLimit,
-      max_datagram_frame_size: p.maxDatagramFrameSize,
-    });
-  }
-
-  private onEarlyData(nowMs: number, accepted: boolean): void {
-    this.emit({ type: 'early-data', accepted });
-    if (accepted || this.role !== 'client') return;
-    // RFC 9001 §4.6.2: rejected 0-RTT is lost. The same streams carry on in 1-RTT (same ALPN, same stream IDs), so
-    // their data is simply sent again; the flow-control limits come from the server's new parameters.
-    this.zeroRttWrite = undefined;
-    const r = this.loss.discardSpace(nowMs, PacketNumberSpace.APPLICATION_DATA);
-    for (const rec of r.discarded) this.onFramesLost(rec.frames);
-  }
-
-  private onHandshakeComplete(nowMs: number): void {
-    this.handshakeComplete = true;
-    this.onActivity(nowMs);
-    if (!this.established) {
-      this.established = true;
-      this.setState('established');
-    }
-    this.emit({ type: 'handshake-complete', alpn: this.tls.alpnProtocol, resumed: this.tls.resumed });
-    // RFC 9001 §4.9.3: 0-RTT keys are no longer needed once 1-RTT keys are in use.
-    if (this.role === 'client') this.zeroRttWrite = undefined;
-    if (this.role === 'server') {
-      // RFC 9001 §4.1.2: the server's handshake is confirmed when complete; HANDSHAKE_DONE tells the client.
-      this.handshakeDonePending = true;
-      this.confirmHandshake(nowMs);
-      const token = this.mintNewToken?.(this.path.remote);
-      if (token) this.newTokensToSend.push(token);
-    }
-    this.issueConnectionIds();
   }
 
   /** @internal RFC 9001 §4.1.2 handshake confirmation: discard Handshake keys (§4.9.2). */
@@ -1062,13 +776,6 @@ export class Connection {
   issueConnectionIds(): void {
     for (const e of this.localCids.topUp()) this.emit({ type: 'cid-issued', cid: e.cid, resetToken: e.resetToken });
   }
-}
-
-function equal(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** @internal */

@@ -21,6 +21,7 @@ import { areCompatibleVersions } from '../wire/versions.js';
 import { equalBytes } from './cid-manager.js';
 import { type Connection, hex } from './connection.js';
 import { ReadKey } from './key-phases.js';
+import { onFramesLost } from './sent-frames.js';
 import { Level } from './sent-record.js';
 
 const LEVEL_OF_TYPE: Record<number, Level> = {
@@ -290,7 +291,7 @@ export class PacketReceiver {
       case FrameType.CRYPTO: {
         const space = c.spaceOf(level);
         space.crypto.receive(f.offset, f.data);
-        c.feedCrypto(nowMs, level);
+        c.tlsFlow.feedCrypto(nowMs, level);
         break;
       }
       case FrameType.STREAM:
@@ -416,7 +417,7 @@ export class PacketReceiver {
     initial.requeueUnacked();
     // 0-RTT packets sent before the Retry are lost too (RFC 9001 §4.6 / §4.7): send their data again.
     const r = c.loss.discardSpace(nowMs, PacketNumberSpace.APPLICATION_DATA);
-    for (const rec of r.discarded) c.onFramesLost(rec.frames);
+    for (const rec of r.discarded) onFramesLost(c, rec.frames);
     c.qlog?.event(c.qlogTime(nowMs), 'transport:packet_received', {
       header: { packet_type: 'retry', scid: hex(scid) },
     });

@@ -40,6 +40,7 @@ import { encodeHandshakeDoneFrame, encodePingFrame } from '../wire/simple-frames
 import { encodeResetStreamFrame, encodeStopSendingFrame } from '../wire/stream-control-frames.js';
 import { encodeStreamFrame, streamFrameOverhead } from '../wire/stream-frame.js';
 import type { Connection } from './connection.js';
+import { onFramesAcked, onFramesLost } from './sent-frames.js';
 import { Level, type SentFrame, type SentPacketRecord } from './sent-record.js';
 
 const EMPTY = new Uint8Array(0);
@@ -183,11 +184,11 @@ export class PacketSender {
   /** What a loss-detection call found: free acknowledged data, queue lost data again, arm probes. */
   onLossResult(nowMs: number, r: LossDetectionResult<SentPacketRecord>): void {
     const c = this.c;
-    for (const rec of r.acked) c.onFramesAcked(rec.frames);
-    for (const rec of r.lateAcked) c.onFramesAcked(rec.frames);
+    for (const rec of r.acked) onFramesAcked(c, rec.frames);
+    for (const rec of r.lateAcked) onFramesAcked(c, rec.frames);
     for (const rec of r.lost) {
       c.stats.packetsLost++;
-      c.onFramesLost(rec.frames);
+      onFramesLost(c, rec.frames);
     }
     if (r.largestAckedAckFrame >= 0) c.spaces[r.space].ack.onAckFrameAcked(r.largestAckedAckFrame);
     if (r.probeCount > 0) {
