@@ -35,8 +35,12 @@ export interface ServerCloseOptions {
 
 /** Counters of a server. */
 export interface ServerStats {
+  /** Sessions started: with `earlyData`, one per incoming connection (its handshake may still fail), else one per
+   * completed handshake. */
   readonly connectionsAccepted: number;
+  /** Requests answered (access-log entries). */
   readonly requests: number;
+  /** Sessions open now. */
   readonly openConnections: number;
 }
 
