@@ -4,7 +4,7 @@
 export { H3ClientRequest } from './connection/client-request.js';
 export type { H3Event, H3EventType } from './connection/events.js';
 export { H3Connection, type H3RequestOptions } from './connection/h3-connection.js';
-export { H3_DEFAULTS, type H3ConnectionOptions } from './connection/options.js';
+export { H3_DEFAULTS, type H3ConnectionOptions, resolveLocalSettings } from './connection/options.js';
 export { H3ServerPush } from './connection/server-push.js';
 export {
   connectionError,
@@ -20,6 +20,7 @@ export {
 export {
   encodedFrameLength,
   encodeFrame,
+  encodeSettingsPayload,
   frameHeaderLength,
   framePayloadLength,
   frameTypeOf,

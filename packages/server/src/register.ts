@@ -10,7 +10,16 @@ import {
   tryResolve,
 } from '@fos/core';
 import { createKeyLogFileWriter, type KeyLogFile, registerCrypto, spkiSha256, toDerCertificates } from '@fos/crypto';
-import { registerHttp3 } from '@fos/http3';
+import {
+  checkResumedSettings,
+  encodeSettingsPayload,
+  type H3Settings,
+  parseSettingsPayload,
+  registerHttp3,
+  resolveLocalSettings,
+  settingsEntries,
+  settingsFromEntries,
+} from '@fos/http3';
 import { registerQuic } from '@fos/quic';
 import { registerUdp } from '@fos/udp';
 import { ServerError, ServerErrorCode } from './errors.js';
@@ -58,12 +67,22 @@ export function registerServer(container: DependencyContainer, options: Http3Ser
   container.register(CongestionControllerFactory, { useValue: defaultCongestionControllerFactory(container) });
   const limits = options.limits ?? {};
   const early = resolveEarlyData(options.earlyData);
+  const h3 = {
+    ...options.http3,
+    maxFieldSectionSize: limits.maxFieldSectionSize ?? options.http3?.maxFieldSectionSize,
+  };
+  // RFC 9114 §7.2.4.2: our SETTINGS go into the session tickets; a resuming client relies on them in 0-RTT, so 0-RTT
+  // is accepted only when the settings now in force are compatible with the ticket's.
+  const settings = settingsEntries(resolveLocalSettings(h3));
+  const current = settingsFromEntries(settings);
   registerQuic(container, {
     bind: { address: options.host ?? SERVER_DEFAULTS.host, port: options.port ?? SERVER_DEFAULTS.port },
     qlogDir: options.qlogDir,
     server: {
       alpn: H3_ALPN,
       enableEarlyData: early.enabled,
+      earlyDataContext: encodeSettingsPayload(settings),
+      acceptEarlyDataContext: (remembered) => compatibleSettings(remembered, current),
       // With 0-RTT, sessions start when the connection is created, so 0-RTT requests are answered in 0.5-RTT
       // (RFC 9001 §4.1.1) rather than after the client's Finished arrived.
       handover: early.enabled ? 'early' : 'handshake',
@@ -79,13 +98,20 @@ export function registerServer(container: DependencyContainer, options: Http3Ser
       },
     },
   });
-  registerHttp3(container, {
-    ...options.http3,
-    maxFieldSectionSize: limits.maxFieldSectionSize ?? options.http3?.maxFieldSectionSize,
-  });
+  registerHttp3(container, h3);
   container.register(Http3ServerOptions, { useValue: options });
   container.register(ServerResources, { useValue: { keyLogFile, certificate: certificateInfo(chain, false) } });
   return container;
+}
+
+/** Whether SETTINGS remembered in a ticket (a SETTINGS payload) still hold under `current` (RFC 9114 §7.2.4.2). */
+function compatibleSettings(remembered: Uint8Array, current: H3Settings): boolean {
+  try {
+    checkResumedSettings(settingsFromEntries(parseSettingsPayload(remembered)), current);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads the certificate's PEM files (or takes the in-memory material). */

@@ -10,7 +10,7 @@ import { fieldSectionSize, flattenHeaders, type H3Headers } from '../message/hea
 import { encodedSizeBound, QpackDecoder, QpackEncoder, QpackError } from '../qpack/index.js';
 import type { H3Role, H3Transport } from '../transport.js';
 import type { H3Event } from './events.js';
-import { H3_DEFAULTS, type H3ConnectionOptions } from './options.js';
+import { H3_DEFAULTS, type H3ConnectionOptions, resolveLocalSettings } from './options.js';
 import { OwnUniStream } from './own-uni-stream.js';
 import { PeerStreamTracker } from './peer-stream-tracker.js';
 import { type H3StreamState, RecvPhase, SendPhase, StreamKind } from './stream-state.js';
@@ -96,13 +96,7 @@ export abstract class H3ConnectionBase {
     this.grease = options.grease ?? true;
     this.bodyHighWater = options.bodyHighWaterMarkBytes ?? H3_DEFAULTS.bodyHighWaterMarkBytes;
     this.maxControlFrameBytes = options.maxControlFrameBytes ?? H3_DEFAULTS.maxControlFrameBytes;
-    const local = {
-      qpackMaxTableCapacity: options.qpackMaxTableCapacity ?? H3_DEFAULTS.qpackMaxTableCapacity,
-      qpackBlockedStreams: options.qpackBlockedStreams ?? H3_DEFAULTS.qpackBlockedStreams,
-      maxFieldSectionSize: options.maxFieldSectionSize ?? H3_DEFAULTS.maxFieldSectionSize,
-      enableConnectProtocol: options.enableConnectProtocol ?? false,
-      h3Datagram: options.h3Datagram ?? false,
-    };
+    const local = resolveLocalSettings(options);
     this.localSettings = settingsFromEntries(settingsEntries(local));
     this.decoder = new QpackDecoder({
       maxTableCapacity: local.qpackMaxTableCapacity,

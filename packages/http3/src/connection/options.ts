@@ -1,5 +1,5 @@
 import type { StringInterner } from '@fos/core';
-import type { H3Settings } from '../frames/settings.js';
+import type { H3LocalSettings, H3Settings } from '../frames/settings.js';
 import type { H3Transport } from '../transport.js';
 
 /** Options of an {@link H3Connection}. */
@@ -62,3 +62,14 @@ export const H3_DEFAULTS = {
   maxControlFrameBytes: 16384,
   maxPendingPriorityUpdates: 256,
 } as const;
+
+/** The settings an {@link H3Connection} built with `options` advertises (defaults applied where unset). */
+export function resolveLocalSettings(options: H3LocalSettings): Required<H3LocalSettings> {
+  return {
+    qpackMaxTableCapacity: options.qpackMaxTableCapacity ?? H3_DEFAULTS.qpackMaxTableCapacity,
+    qpackBlockedStreams: options.qpackBlockedStreams ?? H3_DEFAULTS.qpackBlockedStreams,
+    maxFieldSectionSize: options.maxFieldSectionSize ?? H3_DEFAULTS.maxFieldSectionSize,
+    enableConnectProtocol: options.enableConnectProtocol ?? false,
+    h3Datagram: options.h3Datagram ?? false,
+  };
+}

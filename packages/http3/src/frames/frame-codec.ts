@@ -61,6 +61,15 @@ export function parseSingleVarintPayload(payload: Uint8Array, frameType: number)
 }
 
 /** RFC 9114 §7.2.4: a SETTINGS payload is a sequence of (identifier, value) varint pairs. */
+export function encodeSettingsPayload(entries: readonly H3SettingEntry[]): Uint8Array {
+  const frame: H3Frame = { type: 'settings', entries };
+  const out = new Uint8Array(framePayloadLength(frame));
+  const w = new ByteWriter(out);
+  for (const [id, value] of entries) w.varint(id).varint(value);
+  return out;
+}
+
+/** RFC 9114 §7.2.4: a SETTINGS payload is a sequence of (identifier, value) varint pairs. */
 export function parseSettingsPayload(payload: Uint8Array): H3SettingEntry[] {
   const entries: H3SettingEntry[] = [];
   const end = payload.length;

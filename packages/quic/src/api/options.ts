@@ -8,6 +8,14 @@ export interface QuicServerOptions {
   /** Accept 0-RTT from resuming clients (RFC 9001 §4.6). Default false. */
   readonly enableEarlyData?: boolean;
   /**
+   * Bytes an application protocol binds into the session tickets this server issues (RFC 9114 §7.2.4.2: HTTP/3
+   * settings). A ticket's 0-RTT is accepted only when {@link acceptEarlyDataContext} (default: byte equality)
+   * accepts the context stored in it, besides our transport parameters (RFC 9000 §7.4.1).
+   */
+  readonly earlyDataContext?: Uint8Array;
+  /** Whether a ticket's stored context still allows 0-RTT under the current one. Default: byte equality. */
+  readonly acceptEarlyDataContext?: (remembered: Uint8Array) => boolean;
+  /**
    * When `connections$` hands over an incoming connection. `'handshake'` (default): once its handshake completed.
    * `'early'`: as soon as the connection exists — to `connections$` subscribers synchronously, before any of its
    * events — so that streams the client opened in 0-RTT are seen as they arrive and can be answered at once with

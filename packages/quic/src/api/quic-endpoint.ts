@@ -324,6 +324,8 @@ export async function createQuicEndpoint(
     server: server && {
       alpnProtocols: typeof server.alpn === 'string' ? [server.alpn] : server.alpn,
       enableEarlyData: server.enableEarlyData,
+      earlyDataContext: server.earlyDataContext,
+      acceptEarlyDataContext: server.acceptEarlyDataContext,
       retry: server.retry,
       tokenKey: server.tokenKey,
       issueNewTokens: server.issueNewTokens,

@@ -27,6 +27,10 @@ export interface ServerTlsOptions {
   readonly alpnProtocols: readonly string[];
   /** Accept 0-RTT (RFC 9001 §4.6). Default false. */
   readonly enableEarlyData?: boolean;
+  /** Application bytes stored in our session tickets beside our transport parameters (RFC 9114 §7.2.4.2). */
+  readonly earlyDataContext?: Uint8Array;
+  /** Whether a ticket's stored application bytes still allow 0-RTT. Default: byte equality. */
+  readonly acceptEarlyDataContext?: (remembered: Uint8Array) => boolean;
 }
 
 /** Everything a {@link Connection} needs; the endpoint builds it. Sans-I/O: no socket, no timer. */

@@ -33,7 +33,7 @@ import { PacketSpace } from './packet-space.js';
 import { PathState } from './path-state.js';
 import { Pmtud } from './pmtud.js';
 import { Level, type SentPacketRecord } from './sent-record.js';
-import { TlsFlow } from './tls-flow.js';
+import { encodeTicketData, TlsFlow } from './tls-flow.js';
 
 /** Counters for tests, qlog and benchmarks. */
 export interface ConnectionStats {
@@ -249,8 +249,9 @@ export class Connection {
         epochMs: options.epochMs,
         enableEarlyData: t.enableEarlyData,
         // RFC 9000 §7.4.1: remember our transport parameters in the ticket, so 0-RTT can be checked against them.
-        ticketApplicationData: transportParameters,
-        acceptEarlyData: (req) => this.tlsFlow.acceptEarlyData(req.applicationData),
+        // RFC 9114 §7.2.4.2: with the application's context (its settings), so 0-RTT can be checked against both.
+        ticketApplicationData: encodeTicketData(t.earlyDataContext, transportParameters),
+        acceptEarlyData: (req) => this.tlsFlow.acceptEarlyData(req.applicationData, t),
         selectTransportParameters: (client, info) => this.tlsFlow.selectLocalParams(client, info.earlyDataOffered),
       });
     }

@@ -1,11 +1,20 @@
 // The TLS side of a connection (RFC 9001 §4): CRYPTO bytes in, handshake bytes, keys, transport parameters and
 // completion out; 0-RTT acceptance (RFC 9001 §4.6) and compatible version selection (RFC 9368 §2.3) for the server.
-import { type EncryptionLevel, type QuicVersion, TransportError, TransportErrorCode } from '@fos/core';
+import {
+  type EncryptionLevel,
+  type QuicVersion,
+  readVarintAt,
+  TransportError,
+  TransportErrorCode,
+  varintLength,
+  writeVarintAt,
+} from '@fos/core';
 import { PacketNumberSpace } from '../recovery/packet-number-space.js';
 import type { TransportParameters, VersionInformation } from '../wire/transport-parameters.js';
 import { decodeTransportParameters } from '../wire/transport-parameters-codec.js';
 import { areCompatibleVersions } from '../wire/versions.js';
 import type { Connection } from './connection.js';
+import type { ServerTlsOptions } from './connection-options.js';
 import { onFramesLost } from './sent-frames.js';
 import { Level } from './sent-record.js';
 
@@ -147,12 +156,18 @@ export class TlsFlow {
     c.streams.setPeerLimits(p);
   }
 
-  /** Server: RFC 9001 §4.6.3 / RFC 9000 §7.4.1 — accept 0-RTT only if our parameters did not shrink. */
-  acceptEarlyData(remembered: Uint8Array | undefined): boolean {
+  /**
+   * Server: RFC 9001 §4.6.3 / RFC 9000 §7.4.1 — accept 0-RTT only if our parameters did not shrink, and
+   * (RFC 9114 §7.2.4.2) if the application accepts the context stored in the ticket.
+   */
+  acceptEarlyData(ticketData: Uint8Array | undefined, tls: ServerTlsOptions): boolean {
     const c = this.c;
-    if (remembered === undefined) return false;
+    const stored = ticketData === undefined ? undefined : decodeTicketData(ticketData);
+    if (stored === undefined) return false;
+    const accepts = tls.acceptEarlyDataContext ?? ((old: Uint8Array) => equal(old, tls.earlyDataContext ?? EMPTY));
     try {
-      const old = decodeTransportParameters(remembered, 'server', { requireConnectionIds: false });
+      if (!accepts(stored.context)) return false;
+      const old = decodeTransportParameters(stored.transportParameters, 'server', { requireConnectionIds: false });
       const now = c.localParams;
       return (
         (now.initialMaxData ?? 0) >= old.initialMaxData &&
@@ -255,4 +270,32 @@ function equal(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * What a server stores in its session tickets (opaque to the client): the application's early-data context, then
+ * our transport parameters — `context length (varint) ‖ context ‖ transport parameters`.
+ */
+export function encodeTicketData(context: Uint8Array | undefined, transportParameters: Uint8Array): Uint8Array {
+  const ctx = context ?? EMPTY;
+  const n = varintLength(ctx.length);
+  const out = new Uint8Array(n + ctx.length + transportParameters.length);
+  writeVarintAt(out, 0, ctx.length, n);
+  out.set(ctx, n);
+  out.set(transportParameters, n + ctx.length);
+  return out;
+}
+
+/** The parts of {@link encodeTicketData}'s output, or undefined when malformed. */
+export function decodeTicketData(
+  data: Uint8Array,
+): { readonly context: Uint8Array; readonly transportParameters: Uint8Array } | undefined {
+  if (data.length === 0) return undefined;
+  const n = 1 << (data[0] >> 6);
+  if (n > data.length) return undefined;
+  const length = readVarintAt(data, 0);
+  if (n + length > data.length) return undefined;
+  return { context: data.subarray(n, n + length), transportParameters: data.subarray(n + length) };
 }

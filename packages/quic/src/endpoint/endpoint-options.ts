@@ -15,6 +15,10 @@ export interface EndpointServerOptions {
   readonly alpnProtocols: readonly string[];
   /** Accept 0-RTT from resuming clients (RFC 9001 §4.6). Default false. */
   readonly enableEarlyData?: boolean;
+  /** Application bytes bound into session tickets; 0-RTT needs {@link acceptEarlyDataContext} to accept them. */
+  readonly earlyDataContext?: Uint8Array;
+  /** Whether a ticket's stored context still allows 0-RTT. Default: byte equality. */
+  readonly acceptEarlyDataContext?: (remembered: Uint8Array) => boolean;
   /**
    * Validate every new client's address with a Retry first (RFC 9000 §8.1.2) unless its Initial carries a valid
    * token. Costs one round trip; protects against spoofed-source floods. Default false.

@@ -334,7 +334,12 @@ export class Endpoint {
       localResetToken: this.cids.resetToken(localCid),
       generateCid: this.generateCid,
       tls: this.tls,
-      serverTls: { alpnProtocols: server.alpnProtocols, enableEarlyData: server.enableEarlyData },
+      serverTls: {
+        alpnProtocols: server.alpnProtocols,
+        enableEarlyData: server.enableEarlyData,
+        earlyDataContext: server.earlyDataContext,
+        acceptEarlyDataContext: server.acceptEarlyDataContext,
+      },
       protection: this.protection,
       crypto: this.crypto,
       congestion: this.congestion,

@@ -329,6 +329,45 @@ describe('resumption and 0-RTT (RFC 9001 §4.6)', () => {
 });
 
 describe('address validation through the API', () => {
+  // RFC 9114 §7.2.4.2: an application's context (HTTP/3 settings) is bound into the ticket and checked for 0-RTT.
+  for (const [label, second, accepted] of [
+    ['the same context: accepted', { earlyDataContext: text('settings v1') }, true],
+    ['another context: rejected', { earlyDataContext: text('settings v2') }, false],
+    [
+      'another context the application accepts: accepted',
+      {
+        earlyDataContext: text('settings v2'),
+        acceptEarlyDataContext: (old: Uint8Array) => str(old) === 'settings v1',
+      },
+      true,
+    ],
+  ] as const) {
+    it(`0-RTT with an early-data context, ${label}`, async () => {
+      const world = await World.create();
+      const container = world.container(SERVER_HOST, 'server'); // one TLS context: shared ticket keys
+      const base = { alpn: 'echo', enableEarlyData: true } as const;
+      const server1 = await createQuicEndpoint(container, {
+        bind: { port: 443 },
+        server: { ...base, earlyDataContext: text('settings v1') },
+      });
+      echo(server1);
+      const client = await world.client();
+      const first = await world.drive(client.connect(TARGET));
+      await world.until(() => false, 300);
+      await world.drive(first.close());
+      await server1.close();
+      const server2 = await createQuicEndpoint(container, { bind: { port: 443 }, server: { ...base, ...second } });
+      echo(server2);
+      const conn = await client.connect({ ...TARGET, earlyData: true });
+      const s = await conn.openBidirectionalStream();
+      await s.end(text('early data'));
+      expect(str(await world.drive(readAll(s)))).toBe('early data');
+      expect(conn.resumed).toBe(true);
+      expect(conn.earlyData).toBe(accepted);
+      await world.drive(Promise.all([client.close(), server2.close()]));
+    });
+  }
+
   it('completes a handshake through a Retry, and the next connection uses the NEW_TOKEN token', async () => {
     const world = await World.create();
     const server = await world.server({ server: { alpn: 'echo', retry: true } });
