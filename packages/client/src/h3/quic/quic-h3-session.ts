@@ -152,10 +152,11 @@ export class QuicH3Session implements H3Session, ExchangeHost {
       transport: this.credit,
     });
     if (quic.state === 'closed') {
-      // Closed between the handshake and now: nothing will be delivered any more.
-      quic.setRawListener(this.onQuicEvent);
+      // Closed between the handshake and now: nothing will be delivered any more (HTTP/3, closed first, ignores the
+      // streams the listener replays).
       const info = quic.closeReason;
       this.h3.handleConnectionClosed(info?.errorCode ?? 0, info?.reason ?? '');
+      quic.setRawListener(this.onQuicEvent);
     } else {
       this.h3.start(); // RFC 9114 §6.2.1: control stream with SETTINGS, QPACK streams (RFC 9204 §4.2)
       // Also hands HTTP/3 the streams the server opened in the packets that completed the handshake (`connect`
