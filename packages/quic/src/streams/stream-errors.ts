@@ -1,4 +1,4 @@
-import { FosError } from '@fos/core';
+import { FosError, TransportError, TransportErrorCode } from '@fos/core';
 
 /**
  * Application-facing: the stream direction was aborted. `kind` says how:
@@ -27,5 +27,17 @@ export class StreamUsageError extends FosError {
     reason: string,
   ) {
     super(`stream ${streamId}: ${reason}`);
+  }
+}
+
+/** RFC 9000 §20.1 STREAM_STATE_ERROR: a frame for a stream in a state that does not allow it. */
+export function streamStateError(reason: string, frameType: number): TransportError {
+  return new TransportError(TransportErrorCode.STREAM_STATE_ERROR, reason, { frameType });
+}
+
+/** RFC 9000 §20.2: application error codes are varints (0 … 2^62 - 1); anything else is a caller's mistake. */
+export function checkApplicationErrorCode(streamId: number, code: number): void {
+  if (!Number.isInteger(code) || code < 0 || code >= 2 ** 62) {
+    throw new StreamUsageError(streamId, `invalid application error code ${code}`);
   }
 }

@@ -5,7 +5,7 @@ import { RecvState, RecvStream } from './recv-stream.js';
 import { DEFAULT_URGENCY, SendScheduler, URGENCY_LEVELS } from './send-scheduler.js';
 import { SendState, SendStream, type StreamChunk } from './send-stream.js';
 import { Stream } from './stream.js';
-import { StreamAbortedError, StreamUsageError } from './stream-errors.js';
+import { checkApplicationErrorCode, StreamAbortedError, StreamUsageError, streamStateError } from './stream-errors.js';
 import type { StreamControlFrame, StreamEvent } from './stream-events.js';
 import { StreamFrameType } from './stream-frame-types.js';
 import {
@@ -32,16 +32,6 @@ const ZERO_LIMITS: StreamLimits = {
 };
 const EMPTY = new Uint8Array(0);
 const MIB = 1024 * 1024;
-
-function streamStateError(reason: string, frameType: number): TransportError {
-  return new TransportError(TransportErrorCode.STREAM_STATE_ERROR, reason, { frameType });
-}
-
-function checkCode(streamId: number, code: number): void {
-  if (!Number.isInteger(code) || code < 0 || code >= 2 ** 62) {
-    throw new StreamUsageError(streamId, `invalid application error code ${code}`);
-  }
-}
 
 /**
  * All streams of one connection (RFC 9000 §2-§4): opening and accepting streams within the stream limits,
@@ -196,7 +186,7 @@ export class StreamManager {
    * as final size. No-op if already reset or all data was acknowledged.
    */
   resetStream(streamId: number, errorCode: number): void {
-    checkCode(streamId, errorCode);
+    checkApplicationErrorCode(streamId, errorCode);
     const s = this.streams.get(streamId);
     if (s === undefined) return;
     if (s.send === undefined) throw new StreamUsageError(streamId, 'receive-only stream');
@@ -208,7 +198,7 @@ export class StreamManager {
    * when the stream is still in Recv or Size Known.
    */
   stopSending(streamId: number, errorCode: number): void {
-    checkCode(streamId, errorCode);
+    checkApplicationErrorCode(streamId, errorCode);
     const s = this.streams.get(streamId);
     if (s === undefined) return;
     const recv = s.recv;
