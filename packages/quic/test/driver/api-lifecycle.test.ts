@@ -7,8 +7,9 @@ import {
   StreamResetError,
   StreamStoppedError,
 } from '../../src/api/errors.js';
+import type { QuicServerOptions } from '../../src/api/options.js';
 import type { QuicConnection } from '../../src/api/quic-connection.js';
-import { createQuicEndpoint } from '../../src/api/quic-endpoint.js';
+import { createQuicEndpoint, type QuicEndpoint } from '../../src/api/quic-endpoint.js';
 import type { ConnectionEvent } from '../../src/connection/events.js';
 import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../../src/wire/versions.js';
 import { echo, readAll, SERVER_HOST, str, text, World } from './support/world.js';
@@ -246,23 +247,52 @@ describe('raw listeners', () => {
 });
 
 describe('resumption and 0-RTT (RFC 9001 §4.6)', () => {
+  /** Connects once and waits for the NewSessionTicket, so that the client's next connection can resume. */
+  async function takeTicket(world: World, client: QuicEndpoint): Promise<void> {
+    const first = await world.drive(client.connect(TARGET));
+    expect(first.resumed).toBe(false);
+    await world.until(() => false, 300); // the NewSessionTicket arrives
+    await world.drive(first.close());
+  }
+
+  /** Resumes offering 0-RTT, sends `payload` on a new stream at once and checks that its echo comes back. */
+  async function echoEarly(world: World, client: QuicEndpoint, payload: string): Promise<QuicConnection> {
+    const conn = await client.connect({ ...TARGET, earlyData: true });
+    // Resolved at once: 0-RTT is ready before any packet went out.
+    expect(conn.state).toBe('handshaking');
+    const s = await conn.openBidirectionalStream();
+    await s.end(text(payload));
+    expect(str(await world.drive(readAll(s)))).toBe(payload);
+    expect(conn.resumed).toBe(true);
+    return conn;
+  }
+
+  /**
+   * A ticket from a server with `first` options, then 0-RTT to a second server generation with `second` on the same
+   * container: both share the TLS context, hence the ticket keys. Returns whether 0-RTT was accepted.
+   */
+  async function acrossGenerations(first: QuicServerOptions, second: QuicServerOptions): Promise<boolean | undefined> {
+    const world = await World.create();
+    const container = world.container(SERVER_HOST, 'server');
+    const server1 = await createQuicEndpoint(container, { bind: { port: 443 }, server: first });
+    echo(server1);
+    const client = await world.client();
+    await takeTicket(world, client);
+    await server1.close();
+    const server2 = await createQuicEndpoint(container, { bind: { port: 443 }, server: second });
+    echo(server2);
+    const conn = await echoEarly(world, client, 'early data');
+    await world.drive(Promise.all([client.close(), server2.close()]));
+    return conn.earlyData;
+  }
+
   it('resumes with a stored ticket and sends 0-RTT data that the server accepts', async () => {
     const world = await World.create();
     const server = await world.server({ server: { alpn: 'echo', enableEarlyData: true } });
     echo(server);
     const client = await world.client();
-    const first = await world.drive(client.connect(TARGET));
-    expect(first.resumed).toBe(false);
-    await world.until(() => false, 300); // the NewSessionTicket arrives
-    await world.drive(first.close());
-
-    const conn = await client.connect({ ...TARGET, earlyData: true });
-    // Resolved at once: 0-RTT is ready before any packet went out.
-    expect(conn.state).toBe('handshaking');
-    const s = await conn.openBidirectionalStream();
-    await s.end(text('early data'));
-    expect(str(await world.drive(readAll(s)))).toBe('early data');
-    expect(conn.resumed).toBe(true);
+    await takeTicket(world, client);
+    const conn = await echoEarly(world, client, 'early data');
     expect(conn.earlyData).toBe(true);
     await world.drive(Promise.all([client.close(), server.close()]));
   });
@@ -275,15 +305,9 @@ describe('resumption and 0-RTT (RFC 9001 §4.6)', () => {
       server.connections$.subscribe((c) => handedOver.push(c.handshakeComplete));
       echo(server);
       const client = await world.client();
-      const first = await world.drive(client.connect(TARGET));
-      await world.until(() => false, 300); // the NewSessionTicket arrives
-      await world.drive(first.close());
-
-      const conn = await client.connect({ ...TARGET, earlyData: true });
+      await takeTicket(world, client);
       const t0 = world.clock.now();
-      const s = await conn.openBidirectionalStream();
-      await s.end(text('early request'));
-      expect(str(await world.drive(readAll(s)))).toBe('early request');
+      const conn = await echoEarly(world, client, 'early request');
       const elapsed = world.clock.now() - t0;
       expect(conn.earlyData).toBe(true);
       // RFC 9001 §4.1.1: the server may send 1-RTT data before the client's Finished arrived.
@@ -300,35 +324,12 @@ describe('resumption and 0-RTT (RFC 9001 §4.6)', () => {
   }
 
   it("0-RTT rejected (the server's limits shrank since the ticket): the data is resent in 1-RTT", async () => {
-    const world = await World.create();
-    // Two server generations on one container share the TLS context, hence the ticket keys.
-    const container = world.container(SERVER_HOST, 'server');
-    const serverOptions = { bind: { port: 443 }, server: { alpn: 'echo', enableEarlyData: true } };
-    const server1 = await createQuicEndpoint(container, serverOptions);
-    echo(server1);
-    const client = await world.client();
-    const first = await world.drive(client.connect(TARGET));
-    await world.until(() => false, 300);
-    await world.drive(first.close());
-    await server1.close();
+    const server = { alpn: 'echo', enableEarlyData: true } as const;
     // RFC 9001 §4.6.3 / RFC 9000 §7.4.1: smaller stream windows than remembered: 0-RTT must be rejected.
-    const server2 = await createQuicEndpoint(container, {
-      ...serverOptions,
-      transport: { initialMaxStreamData: 64 * 1024 },
-    });
-    echo(server2);
-    const conn = await client.connect({ ...TARGET, earlyData: true });
-    expect(conn.state).toBe('handshaking');
-    const s = await conn.openBidirectionalStream();
-    await s.end(text('early data'));
-    expect(str(await world.drive(readAll(s)))).toBe('early data');
-    expect(conn.resumed).toBe(true);
-    expect(conn.earlyData).toBe(false);
-    await world.drive(Promise.all([client.close(), server2.close()]));
+    const shrunk = { ...server, transport: { initialMaxStreamData: 64 * 1024 } };
+    expect(await acrossGenerations(server, shrunk)).toBe(false);
   });
-});
 
-describe('address validation through the API', () => {
   // RFC 9114 §7.2.4.2: an application's context (HTTP/3 settings) is bound into the ticket and checked for 0-RTT.
   for (const [label, second, accepted] of [
     ['the same context: accepted', { earlyDataContext: text('settings v1') }, true],
@@ -343,31 +344,15 @@ describe('address validation through the API', () => {
     ],
   ] as const) {
     it(`0-RTT with an early-data context, ${label}`, async () => {
-      const world = await World.create();
-      const container = world.container(SERVER_HOST, 'server'); // one TLS context: shared ticket keys
       const base = { alpn: 'echo', enableEarlyData: true } as const;
-      const server1 = await createQuicEndpoint(container, {
-        bind: { port: 443 },
-        server: { ...base, earlyDataContext: text('settings v1') },
-      });
-      echo(server1);
-      const client = await world.client();
-      const first = await world.drive(client.connect(TARGET));
-      await world.until(() => false, 300);
-      await world.drive(first.close());
-      await server1.close();
-      const server2 = await createQuicEndpoint(container, { bind: { port: 443 }, server: { ...base, ...second } });
-      echo(server2);
-      const conn = await client.connect({ ...TARGET, earlyData: true });
-      const s = await conn.openBidirectionalStream();
-      await s.end(text('early data'));
-      expect(str(await world.drive(readAll(s)))).toBe('early data');
-      expect(conn.resumed).toBe(true);
-      expect(conn.earlyData).toBe(accepted);
-      await world.drive(Promise.all([client.close(), server2.close()]));
+      expect(await acrossGenerations({ ...base, earlyDataContext: text('settings v1') }, { ...base, ...second })).toBe(
+        accepted,
+      );
     });
   }
+});
 
+describe('address validation through the API', () => {
   it('completes a handshake through a Retry, and the next connection uses the NEW_TOKEN token', async () => {
     const world = await World.create();
     const server = await world.server({ server: { alpn: 'echo', retry: true } });
