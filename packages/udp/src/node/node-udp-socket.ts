@@ -423,8 +423,7 @@ export class NodeUdpSocket implements DatagramSocket {
     } catch (err) {
       // dgram throws synchronously only for invalid arguments; no callback will come.
       if (pooled) this.releaseBuffer(buffer, 'send');
-      this.sendErrors++;
-      this.emitError(toSocketError('send', err));
+      this.sendFailed(err);
       return;
     }
     // The callback always runs later (nextTick or libuv completion), so queueing after send() keeps the order.
@@ -451,8 +450,7 @@ export class NodeUdpSocket implements DatagramSocket {
       try {
         socket.send(buffer, 0, length, port, target, this.onUnpooledSent);
       } catch (err) {
-        this.sendErrors++;
-        this.emitError(toSocketError('send', err));
+        this.sendFailed(err);
       }
       return;
     }
@@ -460,8 +458,7 @@ export class NodeUdpSocket implements DatagramSocket {
       socket.send(buffer, 0, length, port, target);
     } catch (err) {
       this.releaseBuffer(buffer, 'send');
-      this.sendErrors++;
-      this.emitError(toSocketError('send', err));
+      this.sendFailed(err);
       return;
     }
     this.datagramsSent++;
@@ -479,8 +476,7 @@ export class NodeUdpSocket implements DatagramSocket {
 
   private readonly onUnpooledSent = (err: Error | null, bytes?: number): void => {
     if (err) {
-      this.sendErrors++;
-      this.emitError(toSocketError('send', err));
+      this.sendFailed(err);
     } else {
       this.datagramsSent++;
       this.bytesSent += bytes ?? 0;
@@ -516,8 +512,7 @@ export class NodeUdpSocket implements DatagramSocket {
     const length = this.inFlightLengths.shift() ?? 0;
     if (buffer) this.releaseBuffer(buffer, 'send');
     if (err) {
-      this.sendErrors++;
-      this.emitError(toSocketError('send', err));
+      this.sendFailed(err);
     } else {
       this.datagramsSent++;
       this.bytesSent += length;
@@ -529,8 +524,13 @@ export class NodeUdpSocket implements DatagramSocket {
   };
 
   private reportSendError(code: string, message: string): void {
+    this.sendFailed(new SocketError('send', code, message));
+  }
+
+  /** Counts a failed send and reports it on `events$`. */
+  private sendFailed(err: unknown): void {
     this.sendErrors++;
-    this.emitError(new SocketError('send', code, message));
+    this.emitError(toSocketError('send', err));
   }
 
   // ---- close -----------------------------------------------------------------------------------------------------
