@@ -10,6 +10,8 @@ export const ServerErrorCode = {
   INVALID_STATE: 'INVALID_STATE',
   /** A certificate or key file could not be read. */
   CERTIFICATE: 'CERTIFICATE',
+  /** An option has a value the server cannot use (e.g. a session-ticket key that is not 32 bytes). */
+  INVALID_OPTION: 'INVALID_OPTION',
 } as const;
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 

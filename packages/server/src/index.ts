@@ -22,6 +22,7 @@ export {
   type ServerCertificate,
   type ServerErrorContext,
   type ServerLimits,
+  type ServerTicketOptions,
 } from './options.js';
 export { H3_ALPN, registerServer } from './register.js';
 export { Http3Session, type SessionCloseInfo } from './session.js';

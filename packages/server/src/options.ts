@@ -2,6 +2,7 @@ import { token } from '@fos/core';
 import type { H3ConnectionDefaults, H3Transport } from '@fos/http3';
 import type { TransportConfig } from '@fos/quic';
 import type { AccessLogEntry } from './access-log.js';
+import { ServerError, ServerErrorCode } from './errors.js';
 import type { Http3Handler } from './handler.js';
 
 /**
@@ -32,6 +33,43 @@ export interface EarlyDataOptions {
    * requests wait for the handshake to complete (RFC 8470 §3), which proves they are not replays.
    */
   readonly safeMethods?: readonly string[];
+}
+
+/**
+ * Session tickets: what lets a returning client resume (RFC 8446 §2.2, §4.6.1; RFC 9001 §4.5) and send 0-RTT
+ * (RFC 9001 §4.6). The server's part of TLS `TlsTicketOptions` (from `@fos/crypto`) that applies to HTTP/3.
+ *
+ * By default tickets are sealed under random keys made by this process: they do not survive a restart and another
+ * process cannot open them. Give `keys` to share them (see the README, "Session tickets across processes").
+ */
+export interface ServerTicketOptions {
+  /**
+   * Ticket-encryption keys (AES-256-GCM), exactly 32 random bytes each (`crypto.randomBytes(32)`): the first seals
+   * new tickets, every one opens them. Servers (processes, restarts) given the same keys resume each other's
+   * sessions. Rotate by putting a new key first and keeping the old one after it until its tickets have expired
+   * (`lifetimeSeconds`). With keys, no automatic rotation happens (`rotationMs` is ignored). Default: random keys
+   * of this process, rotated every `rotationMs`.
+   */
+  readonly keys?: readonly Uint8Array[];
+  /** ticket_lifetime, seconds: how long a client may resume with a ticket (1 … 604 800, RFC 8446 §4.6.1). Default 86 400. */
+  readonly lifetimeSeconds?: number;
+  /** Without `keys`: a new random key every `rotationMs` (old ones open tickets until they expire). Default 12 h. */
+  readonly rotationMs?: number;
+  /**
+   * NewSessionTicket messages sent when a handshake completes (RFC 8446 §4.6.1; a client uses each once, RFC 8446
+   * §C.4), 0 … 255. 0 disables resumption and 0-RTT. Default 1.
+   */
+  readonly ticketsPerConnection?: number;
+  /**
+   * 0-RTT freshness (RFC 8446 §8.3): how far the client's view of the ticket's age may differ from the server's
+   * before its early data is refused (the handshake goes on in 1-RTT). Default 10 000 ms.
+   */
+  readonly freshnessWindowMs?: number;
+  /**
+   * Tickets this process remembers as used for 0-RTT (single use, RFC 8446 §8.1). When full, further 0-RTT is
+   * refused until entries expire (fail safe: 1-RTT). Per process: not shared with other servers. Default 100 000.
+   */
+  readonly antiReplayCapacity?: number;
 }
 
 /** Limits that keep one client from exhausting the server. */
@@ -68,6 +106,8 @@ export interface Http3ServerOptions {
   readonly certificate?: ServerCertificate;
   /** 0-RTT acceptance (default disabled). `true` = `{ enabled: true }`. */
   readonly earlyData?: boolean | EarlyDataOptions;
+  /** Session tickets (resumption, 0-RTT): shared keys, lifetime, how many per connection. */
+  readonly tickets?: ServerTicketOptions;
   /** Validate client addresses with a Retry first (RFC 9000 §8.1.2). Default false. */
   readonly retry?: boolean;
   /** Allow server push (RFC 9114 §4.6) when the client enables it with MAX_PUSH_ID. Default true. */
@@ -130,4 +170,54 @@ export function resolveEarlyData(option: boolean | EarlyDataOptions | undefined)
   if (option === undefined || option === false) return { enabled: false, safeMethods: SERVER_DEFAULTS.safeMethods };
   if (option === true) return { enabled: true, safeMethods: SERVER_DEFAULTS.safeMethods };
   return { enabled: option.enabled, safeMethods: option.safeMethods ?? SERVER_DEFAULTS.safeMethods };
+}
+
+/** RFC 8446 §4.6.1: ticket_lifetime MUST NOT exceed 7 days. */
+const MAX_TICKET_LIFETIME_SECONDS = 604_800;
+/** Ticket keys are AES-256-GCM keys. */
+const TICKET_KEY_BYTES = 32;
+
+/**
+ * Checks `tickets` and returns the TLS ticket options to compose with (the keys copied, so later changes to the
+ * caller's arrays have no effect). Throws a `ServerError` (`INVALID_OPTION`) naming the first bad field.
+ */
+export function resolveTicketOptions(tickets: ServerTicketOptions | undefined): ServerTicketOptions | undefined {
+  if (tickets === undefined) return undefined;
+  const { keys, lifetimeSeconds, rotationMs, ticketsPerConnection, freshnessWindowMs, antiReplayCapacity } = tickets;
+  let copied: Uint8Array[] | undefined;
+  if (keys !== undefined) {
+    // An empty list would silently fall back to per-process keys: refuse it rather than lose resumption unnoticed.
+    if (keys.length === 0) invalid('tickets.keys is empty (omit it for per-process keys)');
+    copied = keys.map((k, i) => {
+      if (!(k instanceof Uint8Array) || k.byteLength !== TICKET_KEY_BYTES) {
+        const got = k instanceof Uint8Array ? `${k.byteLength} bytes` : typeof k;
+        invalid(`tickets.keys[${i}] is ${got}; a ticket key is exactly ${TICKET_KEY_BYTES} bytes`);
+      }
+      return k.slice();
+    });
+  }
+  if (lifetimeSeconds !== undefined && !isIntegerIn(lifetimeSeconds, 1, MAX_TICKET_LIFETIME_SECONDS)) {
+    invalid(`tickets.lifetimeSeconds must be an integer 1 … ${MAX_TICKET_LIFETIME_SECONDS} (RFC 8446 §4.6.1)`);
+  }
+  if (ticketsPerConnection !== undefined && !isIntegerIn(ticketsPerConnection, 0, 255)) {
+    invalid('tickets.ticketsPerConnection must be an integer 0 … 255');
+  }
+  if (antiReplayCapacity !== undefined && !isIntegerIn(antiReplayCapacity, 0, Number.MAX_SAFE_INTEGER)) {
+    invalid('tickets.antiReplayCapacity must be a non-negative integer');
+  }
+  if (rotationMs !== undefined && !(rotationMs > 0 && Number.isFinite(rotationMs))) {
+    invalid('tickets.rotationMs must be a positive number of milliseconds');
+  }
+  if (freshnessWindowMs !== undefined && !(freshnessWindowMs >= 0 && Number.isFinite(freshnessWindowMs))) {
+    invalid('tickets.freshnessWindowMs must be a non-negative number of milliseconds');
+  }
+  return { keys: copied, lifetimeSeconds, rotationMs, ticketsPerConnection, freshnessWindowMs, antiReplayCapacity };
+}
+
+function isIntegerIn(n: number, min: number, max: number): boolean {
+  return Number.isInteger(n) && n >= min && n <= max;
+}
+
+function invalid(message: string): never {
+  throw new ServerError(ServerErrorCode.INVALID_OPTION, message);
 }

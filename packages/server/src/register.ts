@@ -24,7 +24,13 @@ import { registerQuic } from '@fos/quic';
 import { registerUdp } from '@fos/udp';
 import { ServerError, ServerErrorCode } from './errors.js';
 import { type ServerCertificateInfo, ServerResources } from './http3-server.js';
-import { Http3ServerOptions, resolveEarlyData, SERVER_DEFAULTS, type ServerCertificate } from './options.js';
+import {
+  Http3ServerOptions,
+  resolveEarlyData,
+  resolveTicketOptions,
+  SERVER_DEFAULTS,
+  type ServerCertificate,
+} from './options.js';
 
 /** RFC 9114 §3.1: the ALPN token of HTTP/3 over QUIC v1 (and v2, RFC 9369). */
 export const H3_ALPN = 'h3';
@@ -33,7 +39,7 @@ export const H3_ALPN = 'h3';
  * Composes an HTTP/3 server in `container`:
  * - core (`Clock`, `BufferAllocator`, `StringInterner`, `QlogSink`) unless a `Clock` is registered already, and
  *   UDP sockets (`registerUdp`) unless a `DatagramSocket` is (e.g. `registerMemoryNetwork` for tests);
- * - crypto (`registerCrypto`) with the certificate, keeping a registered `CryptoProvider`;
+ * - crypto (`registerCrypto`) with the certificate and the ticket options, keeping a registered `CryptoProvider`;
  * - congestion control: what the container already has under `CongestionControllerFactory`, else CUBIC;
  * - QUIC (`registerQuic`): the server endpoint (ALPN `h3`, 0-RTT, Retry, limits, qlog);
  * - HTTP/3 (`registerHttp3`): connection defaults (QPACK, field-section size);
@@ -48,6 +54,7 @@ export function registerServer(container: DependencyContainer, options: Http3Ser
     throw new ServerError(ServerErrorCode.CERTIFICATE, 'registerServer needs options.certificate');
   }
   const { chain, key } = loadCertificate(certificate);
+  const tickets = resolveTicketOptions(options.tickets);
   if (!container.isRegistered(Clock, true)) registerCore(container);
   if (!container.isRegistered(DatagramSocket, true)) registerUdp(container);
   const keyLogFile: KeyLogFile | undefined =
@@ -62,7 +69,8 @@ export function registerServer(container: DependencyContainer, options: Http3Ser
       : undefined;
   registerCrypto(container, {
     provider: tryResolve(container, CryptoProvider),
-    tls: { certificates: [{ chain, key }], keyLog },
+    // RFC 8446 §4.6.1: tickets are sealed under the server's keys; shared keys let other processes resume them.
+    tls: { certificates: [{ chain, key }], keyLog, tickets },
   });
   container.register(CongestionControllerFactory, { useValue: defaultCongestionControllerFactory(container) });
   const limits = options.limits ?? {};

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createHttp3Server, formatAccessLogLine, type Http3Server, ServerError, serveStatic } from '@fos/server';
 import type { ServeCommand, ServeOutput } from './serve-options.js';
+import { readTicketKeyFile } from './ticket-key-file.js';
 
 /** Where `fos-h3 serve` writes and what stops it. */
 export interface ServeIo {
@@ -25,6 +26,7 @@ export async function runServeCommand(cmd: ServeCommand, io: ServeIo): Promise<n
   if (cmd.qlogDir !== undefined) mkdirSync(cmd.qlogDir, { recursive: true });
   let server: Http3Server;
   try {
+    const tickets = cmd.ticketKeyFile !== undefined ? { keys: [readTicketKeyFile(cmd.ticketKeyFile)] } : undefined;
     server = await createHttp3Server({
       host: cmd.host,
       port: cmd.port,
@@ -35,6 +37,7 @@ export async function runServeCommand(cmd: ServeCommand, io: ServeIo): Promise<n
       handler: serveStatic(cmd.root, { listDirectories: cmd.listDirectories }),
       retry: cmd.retry,
       earlyData: cmd.earlyData,
+      tickets,
       qlogDir: cmd.qlogDir,
       keyLogFile: cmd.keylog,
       serverHeader: 'fos-h3',

@@ -13,6 +13,8 @@ export interface ServeCommand {
   readonly retry: boolean;
   readonly qlogDir: string | undefined;
   readonly keylog: string | undefined;
+  /** A session-ticket key file shared by restarts and processes (32 raw bytes or 64 hex digits). */
+  readonly ticketKeyFile: string | undefined;
   readonly earlyData: boolean;
   readonly listDirectories: boolean;
   readonly maxStreams: number;
@@ -61,6 +63,10 @@ export function serveProgram(stdout: ServeOutput, stderr: ServeOutput): Command 
     .option('--retry', 'validate client addresses with a QUIC Retry first (RFC 9000 §8.1.2)')
     .option('--qlog-dir <dir>', 'write a qlog file per QUIC connection into DIR')
     .option('--keylog <file>', 'append TLS secrets to FILE (NSS key log format; default $SSLKEYLOGFILE)')
+    .option(
+      '--ticket-key-file <file>',
+      "session-ticket key (32 raw bytes or 64 hex digits): servers sharing it resume each other's sessions",
+    )
     .option('--no-early-data', 'refuse 0-RTT (by default resuming clients may send GET/HEAD in 0-RTT)')
     .option('--no-list', 'no HTML listing for directories without index.html')
     .option('--max-streams <n>', 'concurrent requests per connection (QUIC initial_max_streams_bidi)', positive, 100)
@@ -125,6 +131,7 @@ export function parseServeArgs(
       retry: o.retry === true,
       qlogDir: o.qlogDir as string | undefined,
       keylog: (o.keylog as string | undefined) ?? (env.SSLKEYLOGFILE || undefined),
+      ticketKeyFile: o.ticketKeyFile as string | undefined,
       earlyData: o.earlyData !== false,
       listDirectories: o.list !== false,
       maxStreams: o.maxStreams as number,

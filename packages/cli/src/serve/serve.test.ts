@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runServe } from './index.js';
 import { parseServeArgs, SERVE_USAGE_EXIT } from './serve-options.js';
 import { h3Get } from './test-support/h3-get.js';
+import { ResumingClient } from './test-support/resuming-client.js';
 
 class Sink {
   text = '';
@@ -46,6 +47,7 @@ describe('fos-h3 serve: command line', () => {
         retry: false,
         qlogDir: undefined,
         keylog: undefined,
+        ticketKeyFile: undefined,
         earlyData: true,
         listDirectories: true,
         maxStreams: 100,
@@ -59,6 +61,8 @@ describe('fos-h3 serve: command line', () => {
       ['serve', '--root', dir, '--port', '0', '--host', '::1', '--cert', 'c.pem', '--key', 'k.pem', '--retry'].concat([
         '--qlog-dir',
         '/tmp/q',
+        '--ticket-key-file',
+        '/tmp/t.key',
         '--no-early-data',
         '--no-list',
         '--max-streams',
@@ -77,6 +81,7 @@ describe('fos-h3 serve: command line', () => {
       retry: true,
       qlogDir: '/tmp/q',
       keylog: '/tmp/keys',
+      ticketKeyFile: '/tmp/t.key',
       earlyData: false,
       listDirectories: false,
       maxStreams: 7,
@@ -170,6 +175,65 @@ describe('fos-h3 serve: running (real UDP)', () => {
     );
     expect(code).toBe(1);
     expect(bad.text).toMatch(/^fos-h3 serve: cannot start: /);
+  });
+});
+
+describe('fos-h3 serve --ticket-key-file (real UDP)', () => {
+  /** Runs `fos-h3 serve` with `extra` arguments until `use(port)` resolves; the exit code and `use`'s result. */
+  async function generation<T>(extra: string[], use: (port: number) => Promise<T>): Promise<[number, T]> {
+    const stop = new AbortController();
+    let server: Http3Server | undefined;
+    const args = ['--root', dir, '--port', '0', '--cert', join(dir, 'tk-cert.pem'), '--key', join(dir, 'tk-key.pem')];
+    const exit = runServe([...args, '-q', ...extra], {
+      stdout: new Sink(),
+      stderr: new Sink(),
+      signal: stop.signal,
+      onListening: (s) => (server = s),
+    });
+    await expect.poll(() => server, { timeout: 10_000 }).toBeDefined();
+    const result = await use(server!.address.port);
+    stop.abort();
+    return [await exit, result];
+  }
+
+  it('a restarted server with the same key file resumes the session; without the file it cannot', async () => {
+    const cert = await generateSelfSignedCertificate();
+    writeFileSync(join(dir, 'tk-cert.pem'), cert.certPem);
+    writeFileSync(join(dir, 'tk-key.pem'), cert.keyPem);
+    writeFileSync(join(dir, 'ticket.key'), `${createHash('sha256').update('a test key').digest('hex')}\n`);
+    const keyArgs = ['--ticket-key-file', join(dir, 'ticket.key')];
+    const client = await ResumingClient.create(cert.certPem);
+    try {
+      expect(await generation(keyArgs, (port) => client.connect(port))).toEqual([
+        0,
+        { resumed: false, ticketReceived: true },
+      ]);
+      expect(await generation(keyArgs, (port) => client.connect(port))).toEqual([
+        0,
+        { resumed: true, ticketReceived: true },
+      ]);
+      // a generation with its own per-process keys cannot open the ticket from the previous one
+      expect(await generation([], (port) => client.connect(port))).toEqual([
+        0,
+        { resumed: false, ticketReceived: true },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a key file that is not 32 bytes or 64 hex digits: exit 1, the server does not start', async () => {
+    writeFileSync(join(dir, 'short.key'), new Uint8Array(31));
+    const stderr = new Sink();
+    const code = await runServe(['--root', dir, '--port', '0', '--ticket-key-file', join(dir, 'short.key')], {
+      stdout: new Sink(),
+      stderr,
+      onListening: () => {
+        throw new Error('must not start');
+      },
+    });
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/^fos-h3 serve: cannot start: /);
   });
 });
 
