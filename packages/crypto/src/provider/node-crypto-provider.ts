@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomFillSync } from 'node:crypto';
 import {
   type AeadAlgorithm,
   type AeadKey,
@@ -21,6 +21,10 @@ import { NodeSigningKey, verifySignature } from './node-signature.js';
 
 const AEADS: readonly AeadAlgorithm[] = ['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'];
 const GROUPS: readonly NamedGroup[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+/** Random bytes are drawn from OpenSSL this many at a time (one native call instead of one per connection ID). */
+const RANDOM_POOL_BYTES = 4096;
+/** Requests above this size bypass the pool. */
+const RANDOM_POOLED_MAX = 256;
 
 /**
  * The default {@link CryptoProvider}: node:crypto (OpenSSL).
@@ -29,6 +33,8 @@ const GROUPS: readonly NamedGroup[] = [NamedGroup.x25519, NamedGroup.secp256r1, 
  * - AES header protection keeps one long-lived ECB cipher per key (RFC 9001 §5.4.3); the ChaCha20 mask (RFC 9001
  *   §5.4.4) is one ChaCha20 block computed in JavaScript, several times cheaper than a node cipher per packet.
  * - HKDF is built on `createHmac` (RFC 5869).
+ * - Small random values (connection IDs, reset-token keys, nonces, TLS randoms) are copied out of a private pool of
+ *   CSPRNG output refilled 4 KiB at a time; every byte is handed out once, and the pool is never exposed.
  * - Peer key shares are validated; an invalid one throws `TransportError` CRYPTO_ERROR + illegal_parameter.
  */
 export class NodeCryptoProvider implements CryptoProvider {
@@ -98,7 +104,20 @@ export class NodeCryptoProvider implements CryptoProvider {
     return verifySignature(scheme, spki, data, signature);
   }
 
+  private readonly randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+  private randomOffset = RANDOM_POOL_BYTES;
+
   randomBytes(length: number): Uint8Array {
-    return randomBytes(length);
+    if (length > RANDOM_POOLED_MAX) return randomBytes(length);
+    if (this.randomOffset + length > RANDOM_POOL_BYTES) {
+      randomFillSync(this.randomPool);
+      this.randomOffset = 0;
+    }
+    const start = this.randomOffset;
+    this.randomOffset = start + length;
+    const out = this.randomPool.slice(start, this.randomOffset);
+    // What was handed out is cleared in the pool, so it cannot be read from there later.
+    this.randomPool.fill(0, start, this.randomOffset);
+    return out;
   }
 }
