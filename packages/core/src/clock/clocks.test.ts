@@ -127,4 +127,33 @@ describe('SystemClock', () => {
     expect(fired).toBe(false);
     expect(t.deadlineMs).toBeUndefined();
   });
+
+  it('a deadline moved later fires once, not before the new deadline; one moved earlier fires at the earlier one', async () => {
+    const clock = new SystemClock();
+    expect(clock.realTime).toBe(true);
+    const later = await new Promise<{ at: number; deadline: number; calls: number }>((resolve) => {
+      let calls = 0;
+      const t = clock.createTimer(() => {
+        calls++;
+        setTimeout(() => resolve({ at: clock.now(), deadline, calls }), 15);
+      });
+      const t0 = clock.now();
+      t.set(t0 + 2);
+      const deadline = t0 + 12; // kept pending timeout fires at +2 and waits out the rest
+      t.set(deadline);
+      expect(t.deadlineMs).toBe(deadline);
+    });
+    expect(later.calls).toBe(1);
+    expect(later.at).toBeGreaterThanOrEqual(later.deadline);
+
+    const earlier = await new Promise<{ at: number; deadline: number }>((resolve) => {
+      const t = clock.createTimer(() => resolve({ at: clock.now(), deadline }));
+      const t0 = clock.now();
+      t.set(t0 + 10_000);
+      const deadline = t0 + 3;
+      t.set(deadline);
+    });
+    expect(earlier.at).toBeGreaterThanOrEqual(earlier.deadline);
+    expect(earlier.at - earlier.deadline).toBeLessThan(5_000); // the first (far) deadline was replaced
+  });
 });

@@ -8,6 +8,7 @@ export interface SystemClockOptions {
 
 /** Real time: `performance.now()` and `setTimeout`. */
 export class SystemClock implements Clock {
+  readonly realTime = true;
   private readonly unref: boolean;
   private readonly originEpochMs = performance.timeOrigin;
 
@@ -31,13 +32,15 @@ export class SystemClock implements Clock {
 class SystemTimer implements Timer {
   deadlineMs: number | undefined = undefined;
   private handle: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The deadline the pending `setTimeout` was armed for (at or before `deadlineMs`). */
+  private armedMs = 0;
   private readonly fire = (): void => {
     // libuv's timer clock is cached per loop turn and may run slightly behind performance.now(): a timer can fire a
-    // fraction of a millisecond early. Never call back before the deadline; wait out the remainder instead.
+    // fraction of a millisecond early. Never call back before the deadline; wait out the remainder instead. This is
+    // also how a deadline that moved later (see `set`) is reached.
     const remaining = (this.deadlineMs ?? 0) - this.clock.now();
     if (remaining > 0) {
-      this.handle = setTimeout(this.fire, Math.ceil(remaining));
-      if (this.unref) this.handle.unref();
+      this.arm(this.deadlineMs ?? 0, remaining);
       return;
     }
     this.handle = undefined;
@@ -52,12 +55,25 @@ class SystemTimer implements Timer {
   ) {}
 
   set(deadlineMs: number): void {
-    if (this.handle !== undefined && this.deadlineMs === deadlineMs) return;
-    if (this.handle !== undefined) clearTimeout(this.handle);
+    if (this.handle !== undefined) {
+      if (this.deadlineMs === deadlineMs) return;
+      // A deadline moved later (a loss or idle timer pushed back by every ACK) keeps the pending timeout: when it
+      // fires, `fire` waits out the rest. Only an earlier deadline replaces it. This saves a clearTimeout +
+      // setTimeout pair on most calls.
+      if (this.armedMs <= deadlineMs) {
+        this.deadlineMs = deadlineMs;
+        return;
+      }
+      clearTimeout(this.handle);
+    }
     this.deadlineMs = deadlineMs;
+    this.arm(deadlineMs, deadlineMs - this.clock.now());
+  }
+
+  private arm(deadlineMs: number, remainingMs: number): void {
+    this.armedMs = deadlineMs;
     // setTimeout has millisecond resolution and never fires early; round up so a deadline is not missed by a hair.
-    const delay = Math.max(0, Math.ceil(deadlineMs - this.clock.now()));
-    this.handle = setTimeout(this.fire, delay);
+    this.handle = setTimeout(this.fire, Math.max(0, Math.ceil(remainingMs)));
     if (this.unref) this.handle.unref();
   }
 

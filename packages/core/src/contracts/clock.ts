@@ -22,5 +22,12 @@ export interface Clock {
   /** Unix epoch milliseconds corresponding to `now()` (for qlog reference_time and certificate validity). */
   epochMs(): number;
   createTimer(callback: () => void): Timer;
+  /**
+   * True when this is the event loop's own time (as `SystemClock`): a `setImmediate` callback always runs before a
+   * timer armed for now, so a driver may schedule "as soon as possible" work with `setImmediate` alone. Leave it
+   * unset for a simulated clock, whose time may move on before an immediate runs; drivers then also arm a timer for
+   * now.
+   */
+  readonly realTime?: boolean;
 }
 export const Clock = token<Clock>('fos.Clock');

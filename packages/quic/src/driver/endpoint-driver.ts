@@ -43,6 +43,8 @@ export class EndpointDriver {
   /** Connections that moved to another socket (client migration). */
   private readonly socketOf = new Map<EndpointConnection, DatagramSocket>();
   private flushScheduled = false;
+  /** The clock is the event loop's own (see `Clock.realTime`). */
+  private readonly realTime: boolean;
   private flushing = false;
   private closed = false;
   /** Errors thrown by code the driver called (never rethrown into the event loop). */
@@ -81,6 +83,7 @@ export class EndpointDriver {
     this.onEvent = options.onEvent;
     this.onSocketError = options.onSocketError;
     this.timer = this.clock.createTimer(this.onTimer);
+    this.realTime = this.clock.realTime === true;
     this.attachSocket(options.socket);
   }
 
@@ -201,8 +204,10 @@ export class EndpointDriver {
       this.flushScheduled = true;
       setImmediate(this.runScheduledFlush);
     }
-    // Also arm the timer for "now": on a virtual clock this flushes before simulated time moves on (an immediate
-    // alone could run after the clock advanced); on a real clock the immediate runs first and re-arms the timer.
+    // On a simulated clock, also arm the timer for "now": it flushes before simulated time moves on (an immediate
+    // alone could run after the clock advanced). On the real clock the immediate always runs first, and arming a
+    // timer per turn would cost a clearTimeout + setTimeout pair for nothing.
+    if (this.realTime) return;
     const now = this.clock.now();
     const armed = this.timer.deadlineMs;
     if (armed === undefined || armed > now) this.timer.set(now);
