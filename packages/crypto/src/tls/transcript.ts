@@ -8,6 +8,8 @@ import { HandshakeType } from './constants.js';
 export class Transcript {
   private hash: Hash | undefined;
   private pending: Uint8Array[] = [];
+  /** `current()` since the last `add` (several secrets are derived at the same point of the transcript). */
+  private cached: Uint8Array | undefined;
 
   constructor(private readonly provider: CryptoProvider) {}
 
@@ -28,6 +30,7 @@ export class Transcript {
 
   /** Appends one handshake message (header included). */
   add(message: Uint8Array): void {
+    this.cached = undefined;
     if (this.hash === undefined) this.pending.push(message);
     else this.hash.update(message);
   }
@@ -35,7 +38,8 @@ export class Transcript {
   /** Transcript-Hash of everything added so far. */
   current(): Uint8Array {
     if (this.hash === undefined) throw new Error('transcript hash algorithm not set');
-    return this.hash.peek();
+    this.cached ??= this.hash.peek();
+    return this.cached;
   }
 
   /** Transcript-Hash(messages so far ‖ extra) without adding `extra` (a truncated ClientHello for binders). */
@@ -51,6 +55,7 @@ export class Transcript {
   replaceWithMessageHash(): void {
     const h = this.current();
     const algorithm = this.hash!.algorithm;
+    this.cached = undefined;
     this.hash = this.provider.createHash(algorithm);
     this.hash.update(Uint8Array.of(HandshakeType.message_hash, 0, 0, h.length));
     this.hash.update(h);
