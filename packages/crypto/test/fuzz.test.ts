@@ -214,19 +214,23 @@ describe('fuzzing the engine', () => {
     if (process.env.FUZZ_STATS) console.log(Object.fromEntries([...outcomes].sort()));
   });
 
+  const mutatedRuns = fc.property(
+    fc.nat(),
+    fc.integer({ min: 0, max: 6 }),
+    mutation,
+    fc.nat(),
+    fc.option(fc.uint8Array({ maxLength: 100 }), { nil: undefined }),
+    (scenario, step, m, index, extra) => run(scenario, step, m, index, extra),
+  );
+
   it('mutated messages at every step of every scenario end cleanly', () => {
-    fc.assert(
-      fc.property(
-        fc.nat(),
-        fc.integer({ min: 0, max: 6 }),
-        mutation,
-        fc.nat(),
-        fc.option(fc.uint8Array({ maxLength: 100 }), { nil: undefined }),
-        (scenario, step, m, index, extra) => run(scenario, step, m, index, extra),
-      ),
-      { numRuns: 150 },
-    );
-    // The mutations reach deep states: successes, stalls and many distinct alerts.
+    fc.assert(mutatedRuns, { numRuns: 150 });
+  });
+
+  it('the mutations reach deep states: successes, stalls and many distinct alerts (a fixed seed)', () => {
+    // Which alerts 150 random runs reach varies; the coverage claim is checked on one reproducible sequence.
+    outcomes.clear();
+    fc.assert(mutatedRuns, { numRuns: 150, seed: 20_261_125 });
     expect(outcomes.get('complete')).toBeGreaterThan(0);
     expect(outcomes.get('waiting')).toBeGreaterThan(0);
     expect([...outcomes.keys()].filter((k) => k.startsWith('0x')).length).toBeGreaterThanOrEqual(5);

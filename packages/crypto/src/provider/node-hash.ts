@@ -2,6 +2,7 @@
 import { createHash, createHmac, type Hash as NodeHashState } from 'node:crypto';
 import type { Hash, HashAlgorithm } from '@fos/core';
 
+const COUNTER_ONE = Uint8Array.of(1);
 const HASH_LENGTHS: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 /** Output length in bytes of a hash (FIPS 180-4). */
@@ -53,6 +54,11 @@ export function hkdfExpand(algorithm: HashAlgorithm, prk: Uint8Array, info: Uint
   // RFC 5869 §2.3: L <= 255 * HashLen.
   if (!Number.isInteger(length) || length < 0 || length > 255 * hashLen) {
     throw new RangeError(`HKDF-Expand length must be 0..${255 * hashLen}, got ${length}`);
+  }
+  if (length <= hashLen) {
+    // One block (every TLS 1.3 and QUIC secret, key and IV): T(1) = HMAC-Hash(PRK, info | 0x01).
+    const t = createHmac(algorithm, prk).update(info).update(COUNTER_ONE).digest();
+    return new Uint8Array(t.buffer, t.byteOffset, length);
   }
   const out = new Uint8Array(length);
   const counter = new Uint8Array(1);
