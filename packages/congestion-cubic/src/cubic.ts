@@ -1,13 +1,7 @@
 // CUBIC congestion control (RFC 9438) with HyStart++ (RFC 9406) for the initial slow start, on QUIC's signals
 // (RFC 9002 §7: recovery periods, persistent congestion, application-limited senders, pacing).
-import type {
-  CongestionController,
-  CongestionControllerOptions,
-  CongestionState,
-  RttView,
-  SentPacketInfo,
-} from '@fos/core';
-import { checkOption, DatagramWindowSizes, pacingRateBytesPerSecond } from '@fos/core';
+import type { CongestionControllerOptions, RttView, SentPacketInfo } from '@fos/core';
+import { checkOption, pacingRateBytesPerSecond, WindowedCongestionController } from '@fos/core';
 import { ALPHA_CUBIC, BETA_CUBIC, cubicK, cubicTarget, cubicWindow, fastConvergenceWMax } from './cubic-math.js';
 import { HyStart, type HyStartPhase, HyStartTransition, NON_PACED_L } from './hystart.js';
 
@@ -48,21 +42,16 @@ export type CubicRegion = 'none' | 'slow_start' | 'reno_friendly' | 'concave' | 
  * - Application-limited (RFC 9002 §7.8, RFC 9438 §5.8): no growth while at least one datagram of window went unused
  *   and nothing was sent to fill it; the time spent so is not charged to the epoch.
  */
-export class CubicController implements CongestionController {
+export class CubicController extends WindowedCongestionController {
   readonly name = 'cubic';
 
-  /** RFC 9002 §7.2 max_datagram_size and the minimum and initial windows that follow it. */
-  private readonly sizes: DatagramWindowSizes;
   private readonly fastConvergence: boolean;
   private readonly lSegments: number;
   private readonly slowStartPacingGain: number;
   private readonly pacingGain: number;
   private readonly hy = new HyStart();
-  private anyAcked = false;
 
   // RFC 9438 §4.1.2 variables (windows in bytes).
-  private cwnd: number;
-  private ssthresh = Number.POSITIVE_INFINITY;
   private cwndPrior = 0;
   /** 0 until the first congestion event (W_max undefined): an epoch starting at or above it gets K = 0. */
   private wMax = 0;
@@ -73,10 +62,7 @@ export class CubicController implements CongestionController {
   private wEst = 0;
   private regionValue: CubicRegion = 'none';
 
-  // RFC 9002 recovery period and §7.8 application-limited tracking.
-  private recoveryStartMs = Number.NEGATIVE_INFINITY;
-  private recovering = false;
-  private appLimited = false;
+  // RFC 9002 §7.8: when the sender became application-limited (RFC 9438 §5.8: the epoch skips that time).
   private appLimitedSinceMs = 0;
 
   // Per ACK frame (reset by onAckProcessed).
@@ -101,7 +87,8 @@ export class CubicController implements CongestionController {
   private savedHyCssRounds = 0;
 
   constructor(options: CongestionControllerOptions, tuning: CubicOptions = {}) {
-    this.sizes = new DatagramWindowSizes(options);
+    // RFC 9002 §7.2: the window starts at kInitialWindow (CUBIC starts like any QUIC controller, RFC 9438 §4.10).
+    super(options);
     this.fastConvergence = tuning.fastConvergence ?? true;
     this.lSegments = (tuning.paced ?? true) ? Number.POSITIVE_INFINITY : NON_PACED_L;
     this.slowStartPacingGain = checkOption(
@@ -111,43 +98,6 @@ export class CubicController implements CongestionController {
     );
     this.pacingGain = checkOption('pacingGain', tuning.pacingGain ?? PACING_GAIN, 1);
     if (tuning.hystart === false) this.hy.stop();
-    // RFC 9002 §7.2 (CUBIC starts like any QUIC controller, RFC 9438 §4.10 slow start).
-    this.cwnd = this.sizes.initialWindow;
-  }
-
-  get windowBytes(): number {
-    return this.cwnd;
-  }
-
-  get slowStartThresholdBytes(): number {
-    return this.ssthresh;
-  }
-
-  get state(): CongestionState {
-    if (this.recovering) return 'recovery';
-    if (this.appLimited) return 'application_limited';
-    return this.cwnd < this.ssthresh ? 'slow_start' : 'congestion_avoidance';
-  }
-
-  get minimumWindowBytes(): number {
-    return this.sizes.minimumWindow;
-  }
-
-  get initialWindowBytes(): number {
-    return this.sizes.initialWindow;
-  }
-
-  get maxDatagramSizeBytes(): number {
-    return this.sizes.maxDatagramSize;
-  }
-
-  get isApplicationLimited(): boolean {
-    return this.appLimited;
-  }
-
-  /** RFC 9002 B.2 congestion_recovery_start_time; -Infinity when not set. */
-  get recoveryStartTimeMs(): number {
-    return this.recoveryStartMs;
   }
 
   /** RFC 9438 W_max in bytes (0 while undefined: no congestion event yet). */
@@ -306,14 +256,12 @@ export class CubicController implements CongestionController {
     }
   }
 
-  onMaxDatagramSizeChanged(maxDatagramSizeBytes: number): void {
+  override onMaxDatagramSizeChanged(maxDatagramSizeBytes: number): void {
     // RFC 9002 §7.2: the windows follow the new size; a decrease while completing the handshake (nothing
     // acknowledged yet) restarts from the new initial window. CUBIC's W values are kept in bytes, so they need no
     // conversion.
-    const sizes = this.sizes;
-    if (sizes.resize(maxDatagramSizeBytes) && !this.anyAcked) this.cwnd = sizes.initialWindow;
-    if (this.cwnd < sizes.minimumWindow) this.cwnd = sizes.minimumWindow;
-    if (this.ssthresh < sizes.minimumWindow) this.ssthresh = sizes.minimumWindow;
+    super.onMaxDatagramSizeChanged(maxDatagramSizeBytes);
+    if (this.ssthresh < this.sizes.minimumWindow) this.ssthresh = this.sizes.minimumWindow;
   }
 
   pacingRateBytesPerSecond(rtt: RttView): number | undefined {

@@ -1,12 +1,6 @@
 // NewReno congestion control exactly as RFC 9002 §7 and its Appendix B pseudocode describe it.
-import type {
-  CongestionController,
-  CongestionControllerOptions,
-  CongestionState,
-  RttView,
-  SentPacketInfo,
-} from '@fos/core';
-import { checkOption, DatagramWindowSizes, pacingRateBytesPerSecond } from '@fos/core';
+import type { CongestionControllerOptions, RttView, SentPacketInfo } from '@fos/core';
+import { checkOption, pacingRateBytesPerSecond, WindowedCongestionController } from '@fos/core';
 
 /** RFC 9002 §7.3.2 / Appendix B.1 kLossReductionFactor. */
 export const LOSS_REDUCTION_FACTOR = 0.5;
@@ -32,63 +26,14 @@ export interface NewRenoOptions {
  * - "No recovery yet" is represented by a recovery start of -Infinity rather than the pseudocode's 0, so packets
  *   sent at time 0 (a virtual clock's origin) still count as sent after it.
  */
-export class NewRenoController implements CongestionController {
+export class NewRenoController extends WindowedCongestionController {
   readonly name = 'newreno';
 
-  /** RFC 9002 §7.2 max_datagram_size and the minimum and initial windows that follow it. */
-  private readonly sizes: DatagramWindowSizes;
   private readonly pacingGain: number;
-  private cwnd: number;
-  private ssthresh = Number.POSITIVE_INFINITY;
-  /** RFC 9002 B.2 congestion_recovery_start_time (-Infinity: never). */
-  private recoveryStartMs = Number.NEGATIVE_INFINITY;
-  private recovering = false;
-  private appLimited = false;
-  private anyAcked = false;
 
   constructor(options: CongestionControllerOptions, tuning: NewRenoOptions = {}) {
-    this.sizes = new DatagramWindowSizes(options);
+    super(options);
     this.pacingGain = checkOption('pacingGain', tuning.pacingGain ?? PACING_GAIN, 1);
-    // RFC 9002 B.3 congestion_window = kInitialWindow.
-    this.cwnd = this.sizes.initialWindow;
-  }
-
-  get windowBytes(): number {
-    return this.cwnd;
-  }
-
-  get slowStartThresholdBytes(): number {
-    return this.ssthresh;
-  }
-
-  get state(): CongestionState {
-    if (this.recovering) return 'recovery';
-    if (this.appLimited) return 'application_limited';
-    return this.cwnd < this.ssthresh ? 'slow_start' : 'congestion_avoidance';
-  }
-
-  /** RFC 9002 §7.2 kMinimumWindow for the current max_datagram_size. */
-  get minimumWindowBytes(): number {
-    return this.sizes.minimumWindow;
-  }
-
-  /** RFC 9002 §7.2 kInitialWindow for the current max_datagram_size. */
-  get initialWindowBytes(): number {
-    return this.sizes.initialWindow;
-  }
-
-  get maxDatagramSizeBytes(): number {
-    return this.sizes.maxDatagramSize;
-  }
-
-  /** RFC 9002 B.2 congestion_recovery_start_time; -Infinity before the first congestion event. */
-  get recoveryStartTimeMs(): number {
-    return this.recoveryStartMs;
-  }
-
-  /** RFC 9002 §7.8: whether window growth is currently held because the window is underutilized. */
-  get isApplicationLimited(): boolean {
-    return this.appLimited;
   }
 
   onPacketSent(_nowMs: number, _packet: SentPacketInfo, bytesInFlight: number): void {
@@ -144,14 +89,6 @@ export class NewRenoController implements CongestionController {
   onApplicationLimited(_nowMs: number, bytesInFlight: number): void {
     // RFC 9002 §7.8: at least one datagram of window went unused — hold growth until the window is full again.
     if (bytesInFlight + this.sizes.maxDatagramSize <= this.cwnd) this.appLimited = true;
-  }
-
-  onMaxDatagramSizeChanged(maxDatagramSizeBytes: number): void {
-    // RFC 9002 §7.2: the windows follow the new size; if it shrank to complete the handshake (nothing acknowledged
-    // yet), restart from the new initial window.
-    const sizes = this.sizes;
-    if (sizes.resize(maxDatagramSizeBytes) && !this.anyAcked) this.cwnd = sizes.initialWindow;
-    if (this.cwnd < sizes.minimumWindow) this.cwnd = sizes.minimumWindow;
   }
 
   pacingRateBytesPerSecond(rtt: RttView): number | undefined {

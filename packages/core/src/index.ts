@@ -14,6 +14,7 @@ export {
   initialWindowBytes,
   pacingRateBytesPerSecond,
 } from './congestion/window.js';
+export { WindowedCongestionController } from './congestion/windowed-controller.js';
 export { BufferAllocator, type BufferAllocatorStats } from './contracts/buffer-allocator.js';
 export { Clock, type Timer } from './contracts/clock.js';
 export {
