@@ -2,13 +2,14 @@ import { ByteReader } from '@fos/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { H3Error, H3ErrorCode } from '../errors.js';
-import { encodeFrame, parseSettingsPayload, readFrame } from './frame-codec.js';
+import { encodeFrame, encodeSettingsPayload, parseSettingsPayload, readFrame } from './frame-codec.js';
 import { greaseCodePoint, isGreaseCodePoint } from './frame-types.js';
 import {
   checkResumedSettings,
   DEFAULT_SETTINGS,
   type H3SettingEntry,
   H3SettingId,
+  MAX_SETTING_VALUE,
   settingsEntries,
   settingsFromEntries,
 } from './settings.js';
@@ -24,6 +25,18 @@ function codeOf(fn: () => unknown): number | undefined {
 }
 
 describe('SETTINGS (RFC 9114 §7.2.4)', () => {
+  it('values of 2^62 − 1 (a peer\'s "unlimited", e.g. nghttp3) are kept encodable and stable across a round trip', () => {
+    const max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]; // varint 2^62 − 1 (RFC 9000 §16)
+    const payload = Uint8Array.from([0x01, ...max, 0x06, ...max, 0x07, ...max]);
+    const s = settingsFromEntries(parseSettingsPayload(payload));
+    expect(s.maxFieldSectionSize).toBe(MAX_SETTING_VALUE);
+    expect(s.qpackMaxTableCapacity).toBe(MAX_SETTING_VALUE);
+    expect(s.qpackBlockedStreams).toBe(MAX_SETTING_VALUE);
+    // What a client stores with its tickets, and reads back for 0-RTT.
+    const stored = encodeSettingsPayload(settingsEntries(s));
+    expect(settingsFromEntries(parseSettingsPayload(stored))).toEqual(s);
+  });
+
   it('starts from the defaults of §7.2.4.1 / RFC 9204 §5', () => {
     const s = settingsFromEntries([]);
     expect(s).toEqual({ ...DEFAULT_SETTINGS, unknown: [] });

@@ -4,6 +4,14 @@
 import { connectionError, H3ErrorCode } from '../errors.js';
 import { isGreaseCodePoint } from './frame-types.js';
 
+/**
+ * The largest setting value kept: the largest double below 2^62. A varint above 2^53 is read as the nearest double,
+ * and 2^62 − 1 (a peer's "unlimited") rounds to 2^62, which no varint can carry; clamping keeps a received value
+ * encodable (a client stores the server's SETTINGS with its tickets, RFC 9114 §7.2.4.2) and equal to itself after a
+ * round trip. Values this large mean "no limit" either way.
+ */
+export const MAX_SETTING_VALUE = 2 ** 62 - 1024;
+
 /** Setting identifiers this implementation understands. */
 export const H3SettingId = {
   /** RFC 9204 §5: the decoder's maximum dynamic table capacity. Default 0. */
@@ -76,13 +84,13 @@ export function settingsFromEntries(entries: readonly H3SettingEntry[]): H3Setti
     }
     switch (id) {
       case H3SettingId.QPACK_MAX_TABLE_CAPACITY:
-        qpackMaxTableCapacity = value;
+        qpackMaxTableCapacity = Math.min(value, MAX_SETTING_VALUE);
         break;
       case H3SettingId.MAX_FIELD_SECTION_SIZE:
-        maxFieldSectionSize = value;
+        maxFieldSectionSize = Math.min(value, MAX_SETTING_VALUE);
         break;
       case H3SettingId.QPACK_BLOCKED_STREAMS:
-        qpackBlockedStreams = value;
+        qpackBlockedStreams = Math.min(value, MAX_SETTING_VALUE);
         break;
       case H3SettingId.ENABLE_CONNECT_PROTOCOL:
         enableConnectProtocol = booleanSetting(id, value);
