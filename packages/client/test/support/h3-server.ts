@@ -5,7 +5,14 @@
 import { CubicFactory } from '@fos/congestion-cubic';
 import { Clock, CongestionControllerFactory, type DependencyContainer, resolve } from '@fos/core';
 import { registerCrypto } from '@fos/crypto';
-import { deliverQuicEvent, H3Connection, type H3Event, type H3Headers, QuicH3Transport } from '@fos/http3';
+import {
+  deliverQuicEvent,
+  H3Connection,
+  type H3ConnectionOptions,
+  type H3Event,
+  type H3Headers,
+  QuicH3Transport,
+} from '@fos/http3';
 import { createQuicEndpoint, type QuicConnection, type QuicEndpoint, type TransportConfig } from '@fos/quic';
 
 export interface H3TestServerOptions {
@@ -22,6 +29,8 @@ export interface H3TestServerOptions {
   readonly handler?: (exchange: ServerExchange) => void | Promise<void>;
   /** H3 settings of the server (e.g. a small body high-water mark). */
   readonly bodyHighWaterMarkBytes?: number;
+  /** H3Connection options of the server's connections (SETTINGS: QPACK table, field-section size …). */
+  readonly h3?: Omit<H3ConnectionOptions, 'transport'>;
 }
 
 /** One request as the server sees it, with the controls to answer it. */
@@ -185,6 +194,7 @@ export class ServerConnection {
     options: H3TestServerOptions,
   ) {
     this.h3 = new H3Connection({
+      ...server.h3Options,
       transport: new QuicH3Transport(quic.connection, () => server.now()),
       bodyHighWaterMarkBytes: options.bodyHighWaterMarkBytes,
     });
@@ -257,6 +267,8 @@ export class H3TestServer {
   readonly connections: ServerConnection[] = [];
   readonly requests: ServerExchange[] = [];
   handler: (exchange: ServerExchange) => void | Promise<void>;
+  /** H3Connection options of the next connections (change them to make the server's SETTINGS differ). */
+  h3Options: Omit<H3ConnectionOptions, 'transport'>;
 
   private constructor(
     readonly endpoint: QuicEndpoint,
@@ -264,6 +276,7 @@ export class H3TestServer {
     options: H3TestServerOptions,
   ) {
     this.handler = options.handler ?? defaultHandler;
+    this.h3Options = options.h3 ?? {};
     endpoint.connections$.subscribe((quic) => this.connections.push(new ServerConnection(this, quic, options)));
   }
 

@@ -3,6 +3,7 @@
 // differ from production composition.
 import type { LookupFunction } from 'node:net';
 import { createContainer, registerCore, VirtualClock } from '@fos/core';
+import { Http3Server, type Http3ServerOptions, registerServer } from '@fos/server';
 import { type LinkConditions, MemoryNetwork, registerMemoryNetwork } from '@fos/udp';
 import {
   type ClientOptions,
@@ -65,6 +66,25 @@ export class H3World {
       host,
     });
     return H3TestServer.start({ cert: leaf, ...options, container: c });
+  }
+
+  /**
+   * Our HTTP/3 server (`@fos/server`, composed by `registerServer` exactly as in production) on `host`, port 443,
+   * with the test PKI's leaf. The handler answers `hello <path>` unless one is given.
+   */
+  async fosServer(options: Partial<Http3ServerOptions> = {}, host = SERVER_HOST): Promise<Http3Server> {
+    const { leaf } = await testPki();
+    const c = registerMemoryNetwork(registerCore(createContainer(), { clock: this.clock }), {
+      network: this.network,
+      host,
+    });
+    registerServer(c, {
+      port: 443,
+      certificate: { cert: leaf.certPem, key: leaf.keyPem },
+      handler: (req, res) => res.send(`hello ${req.path}`),
+      ...options,
+    });
+    return Http3Server.listen(c);
   }
 
   /**

@@ -5,9 +5,16 @@ import { connectionError, H3ErrorCode } from '../errors.js';
 import { parseFramePayload } from '../frames/frame-codec.js';
 import { FrameReadEvent, PayloadMode } from '../frames/frame-reader.js';
 import { H3FrameType, isHttp2ReservedFrameType } from '../frames/frame-types.js';
-import { checkResumedSettings, type H3SettingEntry, settingsFromEntries } from '../frames/settings.js';
+import {
+  checkResumedSettings,
+  DEFAULT_SETTINGS,
+  type H3SettingEntry,
+  type H3Settings,
+  settingsFromEntries,
+} from '../frames/settings.js';
 import type { H3Headers } from '../message/headers.js';
 import { type H3Priority, parsePriority } from '../priority/priority.js';
+import { QpackDecoderStreamError } from '../qpack/index.js';
 import { ConnectionPhase, H3ConnectionBase } from './connection-base.js';
 import type { H3ConnectionOptions } from './options.js';
 import type { H3ServerPush } from './server-push.js';
@@ -45,6 +52,8 @@ export abstract class H3ConnectionControl extends H3ConnectionBase {
   private readonly maxPendingPriority: number;
   /** Largest HEADERS / PUSH_PROMISE frame we buffer (a bound derived from our MAX_FIELD_SECTION_SIZE). */
   protected readonly maxHeadersFrameBytes: number;
+  /** Client: the transport reported that the server rejected 0-RTT (see `handleEarlyDataRejected`). */
+  protected earlyDataRejected = false;
 
   protected constructor(options: H3ConnectionOptions) {
     super(options);
@@ -56,6 +65,27 @@ export abstract class H3ConnectionControl extends H3ConnectionBase {
       16 * 1024 * 1024,
       Number.isFinite(limit) ? 4 * limit + 1024 : 16 * 1024 * 1024,
     );
+  }
+
+  /**
+   * Client, with `resumedPeerSettings`: the transport reports that the server rejected 0-RTT (RFC 9001 §4.6.2). The
+   * remembered settings no longer apply: until the server's SETTINGS arrive its settings are the defaults (RFC 9114
+   * §7.2.4.2, as on a 1-RTT connection), they are not checked against the remembered ones, and our QPACK encoder may
+   * not use a dynamic table (RFC 9204 §3.2.3) — unless the rejected 0-RTT data already set one up: a transport that
+   * sends that data again in 1-RTT (as @fos/quic does) delivers that table to the server anyway, so it is kept, with
+   * no new blocking references, and it must fit the server's new maximum (else the connection closes with
+   * H3_INTERNAL_ERROR when the SETTINGS arrive). Does nothing without remembered settings or once SETTINGS arrived.
+   */
+  handleEarlyDataRejected(): void {
+    if (this.options.resumedPeerSettings === undefined || this.earlyDataRejected) return;
+    this.earlyDataRejected = true;
+    if (this.peerSettingsReceived) return;
+    this.peerSettingsValue = DEFAULT_SETTINGS;
+    const used = this.encoder.tableSnapshot().capacity;
+    this.encoder.setPeerSettings({
+      maxTableCapacity: used > 0 ? this.options.resumedPeerSettings.qpackMaxTableCapacity : 0,
+      maxBlockedStreams: 0,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -161,14 +191,28 @@ export abstract class H3ConnectionControl extends H3ConnectionBase {
   private onSettings(entries: readonly H3SettingEntry[]): void {
     const settings = settingsFromEntries(entries);
     const remembered = this.options.resumedPeerSettings;
-    if (remembered !== undefined) checkResumedSettings(remembered, settings);
+    let maxTableCapacity = settings.qpackMaxTableCapacity;
+    let unusable: string | undefined;
+    if (remembered !== undefined && !this.earlyDataRejected) {
+      checkAcceptedEarlyDataSettings(remembered, settings);
+    } else if (remembered !== undefined) {
+      // 0-RTT was rejected: the remembered values no longer bind the server (RFC 9114 §7.2.4.2 applies them to 0-RTT
+      // only). But the transport sends the rejected 0-RTT stream data again in 1-RTT, so the dynamic table it set
+      // up reaches the server after all: it must fit the new maximum (RFC 9204 §4.3.1), and the encoder keeps it.
+      const used = this.encoder.tableSnapshot().capacity;
+      if (used > 0) {
+        if (settings.qpackMaxTableCapacity < used) {
+          unusable = `0-RTT was rejected and SETTINGS_QPACK_MAX_TABLE_CAPACITY ${settings.qpackMaxTableCapacity} is below the ${used} its resent data uses`;
+        }
+        maxTableCapacity = remembered.qpackMaxTableCapacity; // the encoder's maximum so far; its table stays at `used`
+      }
+    }
     this.peerSettingsValue = settings;
     this.peerSettingsReceived = true;
-    this.encoder.setPeerSettings({
-      maxTableCapacity: settings.qpackMaxTableCapacity,
-      maxBlockedStreams: settings.qpackBlockedStreams,
-    });
+    this.encoder.setPeerSettings({ maxTableCapacity, maxBlockedStreams: settings.qpackBlockedStreams });
     this.emit({ type: 'settings', settings });
+    // The server did nothing wrong; we cannot go on (an implementation limit: RFC 9114 §8.1 H3_INTERNAL_ERROR).
+    if (unusable !== undefined) this.connectionError(H3ErrorCode.H3_INTERNAL_ERROR, unusable);
   }
 
   /** RFC 9114 §5.2, §7.2.6. */
@@ -276,4 +320,19 @@ export abstract class H3ConnectionControl extends H3ConnectionBase {
     }
     this.writeControlFrame({ type: 'cancel-push', pushId });
   }
+}
+
+/**
+ * The server accepted 0-RTT sent under `remembered` settings; its SETTINGS must not take back what that data relied
+ * on. RFC 9204 §3.2.3: a remembered non-zero SETTINGS_QPACK_MAX_TABLE_CAPACITY must be sent again unchanged, else
+ * QPACK_DECODER_STREAM_ERROR; RFC 9114 §7.2.4.2: any other incompatible or omitted setting is H3_SETTINGS_ERROR.
+ */
+function checkAcceptedEarlyDataSettings(remembered: H3Settings, settings: H3Settings): void {
+  const capacity = remembered.qpackMaxTableCapacity;
+  if (capacity !== 0 && settings.qpackMaxTableCapacity !== capacity) {
+    throw new QpackDecoderStreamError(
+      `SETTINGS_QPACK_MAX_TABLE_CAPACITY ${settings.qpackMaxTableCapacity} differs from the remembered ${capacity}`,
+    );
+  }
+  checkResumedSettings(remembered, settings);
 }

@@ -145,12 +145,21 @@ export class H3Connection extends H3ConnectionReceive implements H3StreamOps {
     this.writeControlFrame({ type: 'max-push-id', pushId });
   }
 
-  /** Diagnostics: the QPACK dynamic tables of both directions (RFC 9204 §2.1.4 insert counts). */
-  qpackState(): { encoderInsertCount: number; encoderKnownReceivedCount: number; decoderInsertCount: number } {
+  /**
+   * Diagnostics: the QPACK dynamic tables of both directions (RFC 9204 §2.1.4 insert counts) and the capacity our
+   * encoder set for its table (§3.2.3; 0 until it inserts).
+   */
+  qpackState(): {
+    encoderInsertCount: number;
+    encoderKnownReceivedCount: number;
+    encoderCapacity: number;
+    decoderInsertCount: number;
+  } {
     const e = this.encoder.tableSnapshot();
     return {
       encoderInsertCount: e.insertCount,
       encoderKnownReceivedCount: e.knownReceivedCount,
+      encoderCapacity: e.capacity,
       decoderInsertCount: this.decoder.insertCount,
     };
   }

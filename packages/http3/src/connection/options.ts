@@ -48,7 +48,13 @@ export interface H3ConnectionOptions {
   readonly maxControlFrameBytes?: number;
   /** Most PRIORITY_UPDATEs remembered for request streams not yet opened (RFC 9218 §7: bounded). Default 256. */
   readonly maxPendingPriorityUpdates?: number;
-  /** Client: the server settings remembered from the session used for 0-RTT (RFC 9114 §7.2.4.2). */
+  /**
+   * Client attempting 0-RTT: the server settings remembered from the session it resumes (RFC 9114 §7.2.4.2). They
+   * are the peer's settings until its SETTINGS frame arrives — the QPACK encoder may use a dynamic table of the
+   * remembered capacity (RFC 9204 §3.2.3) — and that frame must be compatible with them (else H3_SETTINGS_ERROR, or
+   * QPACK_DECODER_STREAM_ERROR for a changed table capacity). Call `handleEarlyDataRejected()` when the server
+   * rejects 0-RTT: they no longer apply then.
+   */
   readonly resumedPeerSettings?: H3Settings;
 }
 

@@ -83,6 +83,14 @@ export interface QuicConnectOptions {
   readonly resume?: boolean;
   /** Send 0-RTT when resuming, and resolve `connect` as soon as 0-RTT data can be sent (RFC 9001 §4.6.1). */
   readonly earlyData?: boolean;
+  /**
+   * Hold the session tickets this connection receives until `QuicConnection.setTicketContext` gives the bytes to
+   * store with them (or the connection closes: then they are stored without). For an application protocol whose
+   * state to remember arrives after the server's NewSessionTicket (RFC 9114 §7.2.4.2: HTTP/3 SETTINGS). At most a
+   * few tickets are held; an older one is stored without the context when more arrive. Default false: tickets are
+   * stored as they arrive.
+   */
+  readonly awaitTicketContext?: boolean;
   /** Handshake timeout, ms (default the transport's `handshakeTimeoutMs`, 10 s). */
   readonly timeoutMs?: number;
   /** Transport settings of this connection (over the endpoint's). */

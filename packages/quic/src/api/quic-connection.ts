@@ -1,4 +1,4 @@
-import { RingQueue, type SocketAddress, TransportErrorCode } from '@fos/core';
+import { type QuicTlsSessionTicket, RingQueue, type SocketAddress, TransportErrorCode } from '@fos/core';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { Connection, ConnectionStats } from '../connection/connection.js';
 import type { ConnectionCloseInfo, ConnectionEvent, ConnectionState } from '../connection/events.js';
@@ -8,6 +8,18 @@ import type { ConnectionHost } from './connection-host.js';
 import { ConnectionClosedError, HandshakeFailedError, HandshakeTimeoutError, QuicUsageError } from './errors.js';
 import { QuicStream } from './quic-stream.js';
 import type { StreamHost } from './stream-host.js';
+import { withTicketContext } from './ticket-context.js';
+
+/** Session tickets a client connection holds while it waits for its ticket context (servers send one or two). */
+const MAX_HELD_TICKETS = 4;
+
+/** @internal How a client connection stores its session tickets (set up by `QuicEndpoint.connect`). */
+export interface ClientTicketOptions {
+  /** `QuicConnectOptions.awaitTicketContext`: hold tickets until `setTicketContext`. */
+  readonly awaitContext: boolean;
+  /** The context stored with the ticket this connection offers for resumption, if any. */
+  readonly offeredContext: Uint8Array | undefined;
+}
 
 /** Counters and path figures of a connection (a snapshot). */
 export interface QuicConnectionStats extends ConnectionStats {
@@ -65,12 +77,20 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
   private handshakeDone = false;
   private rawListener: RawConnectionListener | undefined = undefined;
   private earlyDataAccepted: boolean | undefined = undefined;
+  /** Client: the bytes stored with the session tickets received from now on. */
+  private ticketContext: Uint8Array | undefined = undefined;
+  /** Client: tickets waiting for {@link setTicketContext} (undefined: tickets are not held). */
+  private heldTickets: QuicTlsSessionTicket[] | undefined = undefined;
+  /** Client: the context of the ticket offered for resumption. */
+  private readonly offeredTicketContext: Uint8Array | undefined;
 
   /** @internal Created by the endpoint. */
-  constructor(handle: EndpointConnection, host: ConnectionHost) {
+  constructor(handle: EndpointConnection, host: ConnectionHost, tickets?: ClientTicketOptions) {
     this.handle = handle;
     this.host = host;
     this.role = handle.role;
+    if (tickets?.awaitContext) this.heldTickets = [];
+    this.offeredTicketContext = tickets?.offeredContext;
     this.state$ = new BehaviorSubject<ConnectionState>(handle.connection.connectionState);
     this.events$ = this.eventsSubject.asObservable();
     this.datagrams$ = this.datagramSubject.asObservable();
@@ -110,6 +130,23 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
   /** Whether the TLS session was resumed from a ticket. */
   get resumed(): boolean {
     return this.handle.connection.tlsSession.resumed;
+  }
+
+  /**
+   * Client: the context stored with the session ticket this connection resumes (see {@link setTicketContext}), so
+   * that the application can start from the state it remembered — RFC 9114 §7.2.4.2: an HTTP/3 client attempting
+   * 0-RTT complies with the SETTINGS stored with the ticket. Defined from `connect` on, while the server has not
+   * answered yet (0-RTT is sent before it does); once its ServerHello showed that the session was not resumed (a
+   * full handshake), undefined: the context describes another session. Undefined as well when no ticket was offered,
+   * or it carried no context. Whether 0-RTT was accepted is {@link earlyData}'s to say (RFC 9001 §4.6.2: after a
+   * rejection, what the application assumed for 0-RTT no longer holds). A view: do not modify it.
+   */
+  get resumedTicketContext(): Uint8Array | undefined {
+    const context = this.offeredTicketContext;
+    if (context === undefined) return undefined;
+    const tls = this.handle.connection.tlsSession;
+    // The cipher suite is known once the ServerHello arrived; `resumed` says whether it accepted the ticket.
+    return tls.cipherSuite === undefined || tls.resumed ? context : undefined;
   }
 
   /** Whether the handshake completed (a server connection handed over early may still be handshaking). */
@@ -258,6 +295,22 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     }
   }
 
+  /**
+   * Client: stores `context` (copied) with the session tickets this connection receives from now on, and with those
+   * it holds (connect option `awaitTicketContext`: tickets that arrived before the context was known). A later
+   * connection resuming one of them reads it back as {@link resumedTicketContext} (RFC 9114 §7.2.4.2: an HTTP/3
+   * client stores the server's SETTINGS). Calling it again replaces the context for later tickets. Throws
+   * {@link QuicUsageError} on a server connection.
+   */
+  setTicketContext(context: Uint8Array): void {
+    if (this.role !== 'client') throw new QuicUsageError('only a client stores session tickets');
+    const copy = context.slice();
+    this.ticketContext = copy;
+    const held = this.heldTickets;
+    this.heldTickets = undefined;
+    if (held !== undefined) for (const ticket of held) this.host.storeSessionTicket(withTicketContext(ticket, copy));
+  }
+
   /** After calling methods of {@link connection} directly: collect its events and flush its output this turn. */
   wake(): void {
     this.host.driver.wake(this.handle);
@@ -337,7 +390,7 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
         this.earlyDataAccepted = e.accepted;
         break;
       case 'session-ticket':
-        this.host.storeSessionTicket(e.ticket);
+        this.onSessionTicket(e.ticket);
         break;
       case 'new-token':
         this.host.storeToken(this, e.token);
@@ -354,6 +407,23 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     }
     if (this.eventsSubject.observed) this.eventsSubject.next(e);
     if (e.type === 'closed') this.eventsSubject.complete();
+  }
+
+  /** Client: stores a ticket with the context, or holds it until the context is set (bounded), or stores it as is. */
+  private onSessionTicket(ticket: QuicTlsSessionTicket): void {
+    const context = this.ticketContext;
+    if (context !== undefined) {
+      this.host.storeSessionTicket(withTicketContext(ticket, context));
+      return;
+    }
+    const held = this.heldTickets;
+    if (held === undefined) {
+      this.host.storeSessionTicket(ticket);
+      return;
+    }
+    // Never lost: past the bound the oldest is stored without a context.
+    if (held.length >= MAX_HELD_TICKETS) this.host.storeSessionTicket(held.shift()!);
+    held.push(ticket);
   }
 
   private handleStreamEvent(e: ConnectionEvent): void {
@@ -481,6 +551,10 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     for (const s of this.incoming.drain()) s.onConnectionClosed(this.closedErr!);
     this.datagramSubject.complete();
     this.state$.complete();
+    // Tickets still waiting for a context are stored without one: the session can still be resumed.
+    const held = this.heldTickets;
+    this.heldTickets = undefined;
+    if (held !== undefined) for (const ticket of held) this.host.storeSessionTicket(ticket);
     this.host.removed(this);
     this.resolveClosed(info);
   }

@@ -28,6 +28,7 @@ import type { ConnectionHost } from './connection-host.js';
 import { EndpointClosedError, QuicUsageError } from './errors.js';
 import { type QuicConnectOptions, QuicEndpointOptions } from './options.js';
 import { QuicConnection } from './quic-connection.js';
+import { splitTicketContext } from './ticket-context.js';
 
 /** NEW_TOKEN tokens kept per server (RFC 9000 §8.1.3), oldest dropped first. */
 const MAX_STORED_TOKENS = 256;
@@ -171,10 +172,13 @@ export class QuicEndpoint implements AsyncIterable<QuicConnection> {
     if (this.closing !== undefined) throw new EndpointClosedError();
     const serverName = options.serverName ?? (host !== undefined && isIP(host) === 0 ? host : undefined);
     const remote: SocketAddress = { address, port: options.port, family: isIP(address) === 6 ? 'IPv6' : 'IPv4' };
-    const resumeSession =
+    const stored =
       options.resume !== false && serverName !== undefined && this.sessionCache !== undefined
         ? this.sessionCache.take(serverName, alpn[0], this.clock.epochMs())
         : undefined;
+    // The transport takes the ticket with the server's transport parameters; the application's context stays here.
+    const resume = stored === undefined ? undefined : splitTicketContext(stored);
+    const resumeSession = resume?.ticket;
     const tokenKey = serverName ?? `${address}:${options.port}`;
     const token = this.tokens.get(tokenKey);
     // RFC 9000 §8.1.3: a NEW_TOKEN token is used once.
@@ -194,7 +198,10 @@ export class QuicEndpoint implements AsyncIterable<QuicConnection> {
       version: options.version,
       transport,
     });
-    const conn = new QuicConnection(handle, this.host);
+    const conn = new QuicConnection(handle, this.host, {
+      awaitContext: options.awaitTicketContext === true,
+      offeredContext: resume?.context,
+    });
     handle.context = conn;
     this.live.add(conn);
     this.tokenKeys.set(conn, tokenKey);

@@ -309,6 +309,8 @@ export class QuicH3SessionFactory implements H3SessionFactory {
           serverName: target.serverName,
           verifyHost: target.serverName,
           earlyData: options.enableEarlyData,
+          // RFC 9114 §7.2.4.2: the session stores the server's SETTINGS with the tickets (they may come after them).
+          awaitTicketContext: true,
           version: i === 0 ? undefined : versions[i],
           signal,
         });

@@ -1,14 +1,19 @@
 import type { Clock, EarlyDataState } from '@fos/core';
 import {
   deliverQuicEvent,
+  encodeSettingsPayload,
   type H3ClientRequest,
   H3Connection,
   type H3ConnectionOptions,
   type H3Event,
   type H3Headers,
+  type H3Settings,
   H3UsageError,
   H3UsageErrorKind,
+  parseSettingsPayload,
   QuicH3Transport,
+  settingsEntries,
+  settingsFromEntries,
 } from '@fos/http3';
 import type { ConnectionCloseInfo, ConnectionEvent, QuicConnection } from '@fos/quic';
 import { Subject } from 'rxjs';
@@ -117,6 +122,10 @@ export class QuicH3Session implements H3Session, ExchangeHost {
       case 'handshake-complete':
         this.onHandshakeComplete();
         break;
+      case 'early-data':
+        // RFC 9001 §4.6.2: what 0-RTT assumed (the remembered SETTINGS) no longer holds.
+        if (!e.accepted) this.h3.handleEarlyDataRejected();
+        break;
       case 'streams-available':
         if (e.bidirectional) {
           this.credit.onStreamsAvailable();
@@ -150,6 +159,7 @@ export class QuicH3Session implements H3Session, ExchangeHost {
       // RFC 9114 §4.6: push is enabled by MAX_PUSH_ID; without it the server cannot push.
       maxPushId: this.pushWindow !== undefined ? this.pushWindow - 1 : undefined,
       transport: this.credit,
+      resumedPeerSettings: rememberedSettings(quic),
     });
     if (quic.state === 'closed') {
       // Closed between the handshake and now: nothing will be delivered any more (HTTP/3, closed first, ignores the
@@ -413,6 +423,15 @@ export class QuicH3Session implements H3Session, ExchangeHost {
         if (!this.goingAway) this.goingAway = true;
         this.emit({ type: 'goaway', lastStreamId: e.id });
         break;
+      case 'settings':
+        // RFC 9114 §7.2.4.2: remember them with the session tickets of this connection (the QUIC connection holds
+        // the tickets that arrived before them) for the next 0-RTT attempt.
+        try {
+          this.quic.setTicketContext(encodeSettingsPayload(settingsEntries(e.settings)));
+        } catch {
+          // A SHOULD only: settings that cannot be stored leave the tickets without them (0-RTT then uses defaults).
+        }
+        break;
       case 'connection-error':
         this.closeError ??= new ProtocolError(`HTTP/3 connection error: ${e.reason}`, ClientErrorCode.PROTOCOL_ERROR, {
           cause: e.error,
@@ -422,7 +441,7 @@ export class QuicH3Session implements H3Session, ExchangeHost {
         this.onClosed();
         break;
       default:
-        // settings, informational (1xx: consumed, RFC 9114 §4.1), push events (push is not enabled), priority.
+        // informational (1xx: consumed, RFC 9114 §4.1), push events (push is not enabled), priority.
         break;
     }
   }
@@ -513,5 +532,22 @@ export class QuicH3Session implements H3Session, ExchangeHost {
     this.events$.complete();
     this.pushes$?.complete();
     this.owner.closed(this);
+  }
+}
+
+/**
+ * RFC 9114 §7.2.4.2: the server settings a connection attempting 0-RTT starts from — those stored with the ticket it
+ * resumes (RFC 9204 §3.2.3: the QPACK table capacity included). Undefined (the defaults) when 0-RTT is not being
+ * attempted, or the ticket carries no settings or unreadable ones.
+ */
+function rememberedSettings(quic: QuicConnection): H3Settings | undefined {
+  const early = quic.connection.tlsSession.earlyData;
+  if (early !== 'offered' && early !== 'accepted') return undefined;
+  const stored = quic.resumedTicketContext;
+  if (stored === undefined) return undefined;
+  try {
+    return settingsFromEntries(parseSettingsPayload(stored));
+  } catch {
+    return undefined;
   }
 }
