@@ -34,7 +34,7 @@ export function onFramesAcked(c: Connection, frames: readonly SentFrame[]): void
 }
 
 /** A sent packet's record was declared lost: queue the information it carried again (RFC 9000 §13.3). */
-export function onFramesLost(c: Connection, frames: readonly SentFrame[]): void {
+export function onFramesLost(c: Connection, frames: readonly SentFrame[], exceptStreamData = false): void {
   for (const f of frames) {
     switch (f.kind) {
       case 'crypto': {
@@ -43,7 +43,8 @@ export function onFramesLost(c: Connection, frames: readonly SentFrame[]): void 
         break;
       }
       case 'stream':
-        c.streams.handleStreamFrameLost(f.streamId, f.offset, f.length, f.fin);
+        // Rejected 0-RTT: the streams start their data over themselves (`StreamManager.onEarlyDataRejected`).
+        if (!exceptStreamData) c.streams.handleStreamFrameLost(f.streamId, f.offset, f.length, f.fin);
         break;
       case 'stream-control':
         c.streams.handleControlFrameLost(f.frame);

@@ -236,11 +236,14 @@ export class TlsFlow {
     const c = this.c;
     c.emit({ type: 'early-data', accepted });
     if (accepted || c.role !== 'client') return;
-    // RFC 9001 §4.6.2: rejected 0-RTT is lost. The same streams carry on in 1-RTT (same ALPN, same stream IDs), so
-    // their data is simply sent again; the flow-control limits come from the server's new parameters.
+    // RFC 9001 §4.6.2: rejected 0-RTT is lost, and what it assumed may no longer hold. The same streams carry on in
+    // 1-RTT (same ALPN, same stream IDs): their data starts over from offset 0 under the server's new limits, which
+    // replace the remembered ones even where smaller (RFC 9000 §7.4.1). Other frames are sent again as lost.
     c.zeroRttWrite = undefined;
     const r = c.loss.discardSpace(nowMs, PacketNumberSpace.APPLICATION_DATA);
-    for (const rec of r.discarded) onFramesLost(c, rec.frames);
+    for (const rec of r.discarded) onFramesLost(c, rec.frames, true);
+    // The new parameters came first (EncryptedExtensions); after a HelloRetryRequest they are still to come.
+    c.streams.onEarlyDataRejected(c.peerParams);
   }
 
   onHandshakeComplete(nowMs: number): void {

@@ -30,6 +30,16 @@ export class SendFlowController {
     return true;
   }
 
+  /**
+   * Starts over under `limit`, nothing used: after rejected 0-RTT (RFC 9001 §4.6.2) the peer saw none of the data and
+   * its new transport parameters replace the remembered ones (RFC 9000 §7.4.1), smaller or not.
+   */
+  reset(limit: number): void {
+    this.limit = limit;
+    this.used = 0;
+    this.blockedReportedAt = -1;
+  }
+
   /** `n` bytes of new data were sent. */
   consume(n: number): void {
     this.used += n;

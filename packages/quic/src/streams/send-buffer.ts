@@ -111,6 +111,17 @@ export class SendBuffer {
     return chunk.bytes.subarray(at, at + n);
   }
 
+  /**
+   * Forgets what was sent and not acknowledged: `sendOffset` goes back to the acknowledged prefix and nothing is
+   * queued as lost, so the data goes out again as new data (under flow control). For 0-RTT the server rejected
+   * (RFC 9001 §4.6.2): it never saw those bytes.
+   */
+  rewind(): void {
+    this.sendOffset = this.ackedOffset;
+    this.cursor = this.head;
+    this.lost.clear();
+  }
+
   /** A view of up to `maxBytes` already-sent bytes starting at `offset` (for retransmission), within one chunk. */
   viewAt(offset: number, maxBytes: number): Uint8Array {
     const chunk = this.chunkAt(offset);

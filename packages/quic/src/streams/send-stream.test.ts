@@ -351,3 +351,31 @@ describe('SendStream property: random acknowledgement and loss sequences', () =>
     );
   });
 });
+
+describe('rewind (0-RTT rejected, RFC 9001 §4.6.2)', () => {
+  it('everything sent goes out again from offset 0 under the new, smaller limit, FIN included', () => {
+    const s = new SendStream({ initialLimitBytes: 1000 });
+    s.write(bytes(100), true);
+    expect(drain(s)).toEqual([[0, 100, true]]);
+    expect(s.state).toBe(SendState.DATA_SENT);
+    s.onLost(0, 100, true); // what the discarded 0-RTT packet would have reported; rewind forgets it
+    s.rewind(40);
+    expect(s.state).toBe(SendState.SEND);
+    expect(s.fc.limit).toBe(40);
+    expect(s.fc.used).toBe(0);
+    expect(s.hasUrgent).toBe(false); // no retransmission bypassing the new limit
+    expect(drain(s)).toEqual([[0, 40, false]]);
+    s.fc.updateLimit(100);
+    expect(drain(s)).toEqual([[40, 60, true]]);
+  });
+
+  it('leaves a reset stream as it is', () => {
+    const s = new SendStream({ initialLimitBytes: 1000 });
+    s.write(bytes(10), false);
+    drain(s);
+    s.reset(7, false);
+    s.rewind(5);
+    expect(s.isReset).toBe(true);
+    expect(s.fc.limit).toBe(1000);
+  });
+});

@@ -119,6 +119,19 @@ export class SendStream {
     return this.buffer.hasLost ? this.buffer.lost.start(0) : this.finalSize;
   }
 
+  /**
+   * After rejected 0-RTT (RFC 9001 §4.6.2): everything sent is unsent again, to go out under the peer's new stream
+   * limit `limitBytes`; a FIN already sent is pending again. A reset stream is left as it is (its RESET_STREAM is
+   * sent again like any lost control frame).
+   */
+  rewind(limitBytes: number): void {
+    if (this.isReset || this.terminal) return;
+    this.buffer.rewind();
+    this.fc.reset(limitBytes);
+    if (this.fin === Fin.SENT || this.fin === Fin.LOST) this.fin = Fin.PENDING;
+    if (this.state === SendState.DATA_SENT) this.state = SendState.SEND;
+  }
+
   /** Whether new data is waiting (regardless of credit). */
   get hasUnsent(): boolean {
     return (this.state === SendState.READY || this.state === SendState.SEND) && this.buffer.unsentBytes > 0;

@@ -27,6 +27,12 @@ export class LocalStreamLimit {
     return true;
   }
 
+  /** After rejected 0-RTT: the peer's new limit replaces the remembered one, smaller or not (RFC 9000 §7.4.1). */
+  resetLimit(limit: number): void {
+    this.limit = Math.min(limit, MAX_STREAM_COUNT);
+    this.blockedAt = -1;
+  }
+
   /** Opening failed: returns true once per limit value (queue STREAMS_BLOCKED, RFC 9000 §4.6). */
   shouldReportBlocked(): boolean {
     if (this.canOpen || this.blockedAt === this.limit) return false;

@@ -51,6 +51,8 @@ export class StreamManager {
   private readonly options: StreamManagerOptions;
   private readonly local: StreamLimits;
   private peer: StreamLimits;
+  /** Streams held back after rejected 0-RTT until MAX_STREAMS covers them (see `onEarlyDataRejected`). */
+  private awaitingStreamLimit = 0;
   private readonly streams = new Map<number, Stream>();
   private readonly localBidi: LocalStreamLimit;
   private readonly localUni: LocalStreamLimit;
@@ -300,7 +302,10 @@ export class StreamManager {
       });
     }
     const space = bidirectional ? this.localBidi : this.localUni;
-    if (space.updateLimit(maximumStreams)) this.streamsAvailable(bidirectional);
+    if (space.updateLimit(maximumStreams)) {
+      if (this.awaitingStreamLimit > 0) this.releaseCoveredStreams();
+      this.streamsAvailable(bidirectional);
+    }
   }
 
   /** DATA_BLOCKED (RFC 9000 §19.12): resend MAX_DATA if the peer is behind, else see whether credit is due. */
@@ -349,6 +354,44 @@ export class StreamManager {
     if (this.localUni.updateLimit(this.checkedStreamCount(peer.initialMaxStreamsUni))) this.streamsAvailable(false);
     for (const s of this.streams.values()) {
       if (s.send?.fc.updateLimit(this.sendLimitFor(s.id, s.local))) this.refreshSend(s);
+    }
+  }
+
+  /**
+   * Client, 0-RTT rejected (RFC 9001 §4.6.2): the server saw none of our streams. Their data goes out again from
+   * offset 0 under the server's new limits `peer`, which replace the remembered ones even where smaller (RFC 9000
+   * §7.4.1): connection and stream credit start over, and a stream whose index the new stream-count limit does not
+   * cover sends nothing until MAX_STREAMS covers it. `peer` is all zeros when the new parameters are not known yet
+   * (a HelloRetryRequest): {@link setPeerLimits} raises them when they arrive.
+   */
+  onEarlyDataRejected(peer: StreamLimits = ZERO_LIMITS): void {
+    this.peer = peer;
+    this.connSend.reset(peer.initialMaxData);
+    this.localBidi.resetLimit(this.checkedStreamCount(peer.initialMaxStreamsBidi));
+    this.localUni.resetLimit(this.checkedStreamCount(peer.initialMaxStreamsUni));
+    for (const s of this.streams.values()) {
+      if (!s.local || s.send === undefined) continue;
+      s.send.rewind(this.sendLimitFor(s.id, true));
+      const covered = this.withinLocalLimit(s.id);
+      if (!covered && !s.awaitingStreamLimit) this.awaitingStreamLimit++;
+      s.awaitingStreamLimit = !covered;
+      this.refreshSend(s);
+    }
+  }
+
+  /** Whether the peer's current stream-count limit covers our stream `id` (RFC 9000 §4.6). */
+  private withinLocalLimit(id: number): boolean {
+    const index = Math.floor(id / 4);
+    return index < ((id & 0x02) === 0 ? this.localBidi.limit : this.localUni.limit);
+  }
+
+  /** After MAX_STREAMS: streams held back by {@link onEarlyDataRejected} that the limit now covers may send. */
+  private releaseCoveredStreams(): void {
+    for (const s of this.streams.values()) {
+      if (!s.awaitingStreamLimit || !this.withinLocalLimit(s.id)) continue;
+      s.awaitingStreamLimit = false;
+      this.awaitingStreamLimit--;
+      this.refreshSend(s);
     }
   }
 
@@ -651,7 +694,7 @@ export class StreamManager {
   private refreshSend(s: Stream): void {
     const send = s.send;
     if (send === undefined) return;
-    if (send.isReset || send.terminal) {
+    if (send.isReset || send.terminal || s.awaitingStreamLimit) {
       this.scheduler.remove(s);
       return;
     }

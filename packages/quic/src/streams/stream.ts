@@ -14,6 +14,11 @@ export class Stream extends SchedulerEntry {
   readableSignaled = false;
   /** @internal removed from the manager (closed). */
   released = false;
+  /**
+   * A stream we opened in rejected 0-RTT whose index the peer's new stream limit does not cover: it sends nothing
+   * until MAX_STREAMS covers it (RFC 9000 §4.6).
+   */
+  awaitingStreamLimit = false;
   /** @internal queued in the manager's control-frame queue. */
   inControlQueue = false;
   /** @internal queued in the manager's credit-update queue. */
