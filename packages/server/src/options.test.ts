@@ -17,22 +17,17 @@ function refusal(tickets: ServerTicketOptions): string | undefined {
 describe('resolveTicketOptions', () => {
   it('passes the fields through; keys are copied, not shared with the caller', () => {
     const key = new Uint8Array(32).fill(7);
-    const resolved = resolveTicketOptions({
+    const options = {
       keys: [key],
       lifetimeSeconds: 3600,
       rotationMs: 60_000,
       ticketsPerConnection: 0,
       freshnessWindowMs: 0,
       antiReplayCapacity: 10,
-    });
-    expect(resolved).toEqual({
-      keys: [key],
-      lifetimeSeconds: 3600,
-      rotationMs: 60_000,
-      ticketsPerConnection: 0,
-      freshnessWindowMs: 0,
-      antiReplayCapacity: 10,
-    });
+    };
+    const resolved = resolveTicketOptions(options);
+    expect(resolved).toEqual(options);
+    expect(resolved).not.toBe(options);
     expect(resolved?.keys?.[0]).not.toBe(key);
     key.fill(0);
     expect(resolved?.keys?.[0]?.[0]).toBe(7);
