@@ -1,9 +1,9 @@
 import { RingQueue, TransportError, TransportErrorCode, varintLength } from '@fos/core';
 import { ReceiveFlowController } from '../flow-control/receive-flow-controller.js';
 import { SendFlowController } from '../flow-control/send-flow-controller.js';
-import { RecvState, RecvStream } from './recv-stream.js';
+import { RecvStream } from './recv-stream.js';
 import { DEFAULT_URGENCY, SendScheduler, URGENCY_LEVELS } from './send-scheduler.js';
-import { SendState, SendStream, type StreamChunk } from './send-stream.js';
+import { SendStream, type StreamChunk } from './send-stream.js';
 import { Stream } from './stream.js';
 import { checkApplicationErrorCode, StreamAbortedError, StreamUsageError, streamStateError } from './stream-errors.js';
 import type { StreamControlFrame, StreamEvent } from './stream-events.js';
@@ -450,7 +450,7 @@ export class StreamManager {
     }
     const queue = this.controlQueue;
     for (let s = queue.peek(); s !== undefined; s = queue.peek()) {
-      const frame = this.streamControlFrame(s);
+      const frame = s.takeControlFrame();
       if (frame !== undefined) return frame;
       queue.shift();
       s.inControlQueue = false;
@@ -565,25 +565,7 @@ export class StreamManager {
     }
     const s = this.streams.get(frame.streamId);
     if (s === undefined) return;
-    switch (frame.type) {
-      case 'max-stream-data':
-        // Resent only while the stream still needs credit (§13.3: not after Size Known or Reset Recvd).
-        if (s.recv!.wantsCredit && frame.maximumStreamData === s.recv!.fc.advertised) s.maxStreamDataPending = true;
-        break;
-      case 'stream-data-blocked':
-        if (s.send!.hasUnsent && s.send!.fc.blockedFrameLost(frame.maximumStreamData)) {
-          s.streamDataBlockedPending = true;
-        }
-        break;
-      case 'reset-stream':
-        // Sent until acknowledged, with the same content (§13.3).
-        if (s.send!.state === SendState.RESET_SENT) s.resetPending = true;
-        break;
-      case 'stop-sending':
-        // Sent until the receiving part is in Data Recvd or Reset Recvd (§13.3).
-        if (s.recv!.state === RecvState.RECV || s.recv!.state === RecvState.SIZE_KNOWN) s.stopSendingPending = true;
-        break;
-    }
+    s.onControlFrameLost(frame);
     this.queueControl(s);
   }
 
@@ -715,48 +697,6 @@ export class StreamManager {
     this.scheduler.remove(s);
     s.resetPending = true;
     this.queueControl(s);
-  }
-
-  /** One control frame for stream `s`, clearing its flag; undefined when it has none left. */
-  private streamControlFrame(s: Stream): StreamControlFrame | undefined {
-    const streamId = s.id;
-    if (s.released) {
-      s.resetPending = s.stopSendingPending = s.maxStreamDataPending = s.streamDataBlockedPending = false;
-      return undefined;
-    }
-    if (s.resetPending) {
-      s.resetPending = false;
-      const send = s.send!;
-      if (send.state === SendState.RESET_SENT) {
-        return {
-          type: 'reset-stream',
-          streamId,
-          applicationErrorCode: send.resetErrorCode,
-          finalSize: send.resetFinalSize,
-        };
-      }
-    }
-    if (s.stopSendingPending) {
-      s.stopSendingPending = false;
-      const recv = s.recv!;
-      if (recv.state === RecvState.RECV || recv.state === RecvState.SIZE_KNOWN) {
-        return { type: 'stop-sending', streamId, applicationErrorCode: recv.stopSendingErrorCode };
-      }
-    }
-    if (s.maxStreamDataPending) {
-      s.maxStreamDataPending = false;
-      const recv = s.recv!;
-      if (recv.wantsCredit) return { type: 'max-stream-data', streamId, maximumStreamData: recv.fc.markAdvertised() };
-    }
-    if (s.streamDataBlockedPending) {
-      s.streamDataBlockedPending = false;
-      const send = s.send!;
-      if (send.hasUnsent && send.fc.blocked) {
-        send.onBlockedFrameSent(); // RFC 9000 §3.1: Ready → Send
-        return { type: 'stream-data-blocked', streamId, maximumStreamData: send.fc.limit };
-      }
-    }
-    return undefined;
   }
 
   /** Turns consumption into MAX_STREAM_DATA / MAX_DATA updates (RFC 9000 §4.2). */
