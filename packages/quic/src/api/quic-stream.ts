@@ -158,6 +158,20 @@ export class QuicStream implements AsyncIterable<Uint8Array> {
     return this.writableStream;
   }
 
+  /**
+   * Flow-control credit the peer grants for new bytes on this stream right now (RFC 9000 §4.1): the smaller of the
+   * stream's and the connection's remaining credit. Bytes already written and not yet sent use it first (see
+   * {@link bufferedBytes}); 0 when the stream cannot send. It grows as the peer sends MAX_STREAM_DATA / MAX_DATA.
+   */
+  get sendCredit(): number {
+    return this.canWrite ? this.host.conn.streams.sendCredit(this.id) : 0;
+  }
+
+  /** Bytes written on this stream and not yet acknowledged by the peer (sent or not). */
+  get bufferedBytes(): number {
+    return this.canWrite ? this.host.conn.streams.sendBufferedBytes(this.id) : 0;
+  }
+
   /** RFC 9000 §3.1: abandon sending (RESET_STREAM with `code`). */
   reset(code: number): void {
     if (!this.canWrite || this.writeError !== undefined) return;

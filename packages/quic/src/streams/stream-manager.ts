@@ -177,6 +177,17 @@ export class StreamManager {
     return this.streams.get(streamId)?.send?.buffer.heldBytes ?? 0;
   }
 
+  /**
+   * Flow-control credit for new bytes on `streamId` (RFC 9000 §4.1): the smaller of the stream's and the connection's
+   * remaining credit. Bytes written and not yet sent use it first. 0 for a stream that cannot send.
+   */
+  sendCredit(streamId: number): number {
+    const s = this.streams.get(streamId);
+    const send = s?.send;
+    if (send === undefined || !send.writable || s!.awaitingStreamLimit) return 0;
+    return Math.min(send.fc.available, this.connSend.available);
+  }
+
   /** Bytes readable now on `streamId` (0 when unknown). */
   readableBytes(streamId: number): number {
     const recv = this.streams.get(streamId)?.recv;
