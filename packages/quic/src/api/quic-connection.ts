@@ -304,11 +304,8 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
    */
   setTicketContext(context: Uint8Array): void {
     if (this.role !== 'client') throw new QuicUsageError('only a client stores session tickets');
-    const copy = context.slice();
-    this.ticketContext = copy;
-    const held = this.heldTickets;
-    this.heldTickets = undefined;
-    if (held !== undefined) for (const ticket of held) this.host.storeSessionTicket(withTicketContext(ticket, copy));
+    this.ticketContext = context.slice();
+    this.releaseHeldTickets();
   }
 
   /** After calling methods of {@link connection} directly: collect its events and flush its output this turn. */
@@ -409,21 +406,29 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     if (e.type === 'closed') this.eventsSubject.complete();
   }
 
-  /** Client: stores a ticket with the context, or holds it until the context is set (bounded), or stores it as is. */
+  /** Client: holds a ticket until the context is set (bounded), or stores it. */
   private onSessionTicket(ticket: QuicTlsSessionTicket): void {
-    const context = this.ticketContext;
-    if (context !== undefined) {
-      this.host.storeSessionTicket(withTicketContext(ticket, context));
-      return;
-    }
     const held = this.heldTickets;
     if (held === undefined) {
-      this.host.storeSessionTicket(ticket);
+      this.storeTicket(ticket);
       return;
     }
     // Never lost: past the bound the oldest is stored without a context.
-    if (held.length >= MAX_HELD_TICKETS) this.host.storeSessionTicket(held.shift()!);
+    if (held.length >= MAX_HELD_TICKETS) this.storeTicket(held.shift()!);
     held.push(ticket);
+  }
+
+  /** Client: stores a ticket, with the ticket context when one is set. */
+  private storeTicket(ticket: QuicTlsSessionTicket): void {
+    const context = this.ticketContext;
+    this.host.storeSessionTicket(context === undefined ? ticket : withTicketContext(ticket, context));
+  }
+
+  /** Client: stops holding tickets and stores those held (with the context when it is set). */
+  private releaseHeldTickets(): void {
+    const held = this.heldTickets;
+    this.heldTickets = undefined;
+    if (held !== undefined) for (const ticket of held) this.storeTicket(ticket);
   }
 
   private handleStreamEvent(e: ConnectionEvent): void {
@@ -552,9 +557,7 @@ export class QuicConnection implements AsyncIterable<QuicStream> {
     this.datagramSubject.complete();
     this.state$.complete();
     // Tickets still waiting for a context are stored without one: the session can still be resumed.
-    const held = this.heldTickets;
-    this.heldTickets = undefined;
-    if (held !== undefined) for (const ticket of held) this.host.storeSessionTicket(ticket);
+    this.releaseHeldTickets();
     this.host.removed(this);
     this.resolveClosed(info);
   }

@@ -383,17 +383,18 @@ export class StreamManager {
     for (const s of this.streams.values()) {
       if (!s.local || s.send === undefined) continue;
       s.send.rewind(this.sendLimitFor(s.id, true));
-      const covered = this.withinLocalLimit(s.id);
-      if (!covered && !s.awaitingStreamLimit) this.awaitingStreamLimit++;
-      s.awaitingStreamLimit = !covered;
+      // 0-RTT is rejected once per connection, so no stream is held back yet.
+      if (!this.withinLocalLimit(s.id)) {
+        s.awaitingStreamLimit = true;
+        this.awaitingStreamLimit++;
+      }
       this.refreshSend(s);
     }
   }
 
   /** Whether the peer's current stream-count limit covers our stream `id` (RFC 9000 §4.6). */
   private withinLocalLimit(id: number): boolean {
-    const index = Math.floor(id / 4);
-    return index < ((id & 0x02) === 0 ? this.localBidi.limit : this.localUni.limit);
+    return streamIndex(id) < (isBidirectional(id) ? this.localBidi : this.localUni).limit;
   }
 
   /** After MAX_STREAMS: streams held back by {@link onEarlyDataRejected} that the limit now covers may send. */
